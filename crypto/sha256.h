@@ -1,0 +1,34 @@
+// SHA-256 through OpenSSL EVP (uses the CPU's SHA instructions where present).
+#ifndef AMANAT_CRYPTO_SHA256_H_
+#define AMANAT_CRYPTO_SHA256_H_
+
+#include <memory>
+#include <string>
+
+#include "crypto/bytes.h"
+
+namespace amanat::crypto {
+
+// Incremental hasher. Not thread-safe; one per stream.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+
+  void Update(ByteView data);
+  // Returns the digest and resets the hasher for reuse.
+  Digest Finish();
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+};
+
+Digest Sha256Of(ByteView data);
+inline Digest Sha256Of(std::string_view s) { return Sha256Of(AsBytes(s)); }
+
+}  // namespace amanat::crypto
+
+#endif  // AMANAT_CRYPTO_SHA256_H_
