@@ -1,0 +1,122 @@
+// amanat add: stream files (or stdin) into the vault.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "cli/app.h"
+#include "cli/terminal.h"
+#include "vault/fs.h"
+#include "vault/items.h"
+#include "vault/text.h"
+
+namespace amanat::cli {
+namespace {
+
+struct AddOptions {
+  std::vector<std::string> files;
+  vault::ItemMetadata meta;
+  bool json = false;
+};
+
+// An input file descriptor that closes itself.
+class Input {
+ public:
+  ~Input() {
+    if (fd_ > 0) ::close(fd_);
+  }
+  Status Open(const std::string& path) {
+    path_ = path;
+    if (path == "-") {
+      fd_ = STDIN_FILENO;
+      return OkStatus();
+    }
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return vault::ErrnoStatus(errno, path);
+    struct stat sb{};
+    if (::fstat(fd_, &sb) != 0) return vault::ErrnoStatus(errno, path);
+    if (S_ISDIR(sb.st_mode)) return InvalidInput(path + ": is a directory");
+    if (S_ISREG(sb.st_mode)) {
+      size_ = static_cast<uint64_t>(sb.st_size);
+      ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    return OkStatus();
+  }
+  Result<size_t> Read(uint8_t* buf, size_t n) {
+    for (;;) {
+      ssize_t got = ::read(fd_, buf, n);
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR) return vault::ErrnoStatus(errno, path_).Context("reading");
+    }
+  }
+  uint64_t size() const { return size_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+};
+
+Status RunAdd(AddOptions& o, const GlobalOptions& g) {
+  RETURN_IF_ERROR(o.meta.Validate());
+  int stdin_count = 0;
+  for (const auto& f : o.files) stdin_count += f == "-";
+  if (stdin_count > 1) return InvalidInput("'-' (standard input) can be given only once");
+  ASSIGN_OR_RETURN(auto v, OpenVault(g));
+
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& file : o.files) {
+    Input in;
+    Status s = in.Open(file);
+    if (!s.ok()) {
+      if (o.json) PrintJson(out);
+      return s;
+    }
+    vault::ItemMetadata meta = o.meta;
+    meta.filename = file == "-" ? "" : vault::DisplayFileName(file);
+    Progress progress(!g.quiet, "adding " + meta.filename, in.size());
+    auto r = vault::IngestItem(
+        *v, [&](uint8_t* buf, size_t n) { return in.Read(buf, n); }, meta,
+        [&](uint64_t done) { progress.Update(done); });
+    progress.Finish();
+    if (!r.ok()) {
+      if (o.json) PrintJson(out);
+      return r.status().Context(file == "-" ? "standard input" : file);
+    }
+    if (o.json) {
+      out.push_back({{"id", r->item.id},
+                     {"file", file},
+                     {"size", r->item.size},
+                     {"media_type", r->item.media_type},
+                     {"kind", r->item.kind},
+                     {"already_present", r->already_present}});
+    } else {
+      PrintLine(r->item.id + "  " + file);
+    }
+  }
+  if (o.json) PrintJson(out);
+  return OkStatus();
+}
+
+}  // namespace
+
+Command SetupAdd(CLI::App& app, GlobalOptions& g) {
+  auto o = std::make_shared<AddOptions>();
+  CLI::App* sub = app.add_subcommand("add", "Add files to the vault ('-' reads standard input)");
+  sub->add_option("files", o->files, "Files to add")->required();
+  sub->add_option("--kind", o->meta.kind, "testimony, audio, video, image, document or other")
+      ->check(CLI::IsMember({"testimony", "audio", "video", "image", "document", "other"}));
+  sub->add_option("--title", o->meta.title, "Title");
+  sub->add_option("--lang", o->meta.lang, "Language tag, e.g. ug, kk, ru, en");
+  sub->add_option("--captured-at", o->meta.captured_at, "When it was recorded (2017-03-26 or RFC 3339)");
+  sub->add_option("--place", o->meta.place, "Where it was recorded (may be coarse)");
+  sub->add_option("--witness", o->meta.witness, "Witness pseudonym, e.g. W-7K3F9Q (never a name)");
+  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)");
+  sub->add_option("--note", o->meta.note, "Free-text note");
+  sub->add_option("--confidentiality", o->meta.confidentiality, "Confidentiality label");
+  sub->add_flag("--json", o->json, "Machine-readable output");
+  return {sub, [o, &g] { return RunAdd(*o, g); }};
+}
+
+}  // namespace amanat::cli

@@ -1,0 +1,111 @@
+// RAII wrappers for an encrypted SQLCipher database: Db, Stmt and Transaction.
+//
+// Db::Open is the only way in, and it fails closed (docs/format/vault.md, "Opening"):
+// raw 256-bit key only, never SQLCipher's passphrase KDF; refuses an empty key, a plaintext
+// SQLite file, and a library without SQLCipher. Not thread-safe: one Db per thread.
+#ifndef AMANAT_VAULT_DB_H_
+#define AMANAT_VAULT_DB_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crypto/bytes.h"
+#include "crypto/secret.h"
+#include "crypto/status.h"
+
+namespace amanat::vault {
+
+// SQLCipher page size. 4096 instead of 3.x's 1024 (a quarter of the per-page encryption
+// and HMAC overhead for media). Documented in docs/format/vault.md.
+inline constexpr int kCipherPageSize = 4096;
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Stmt();
+  Stmt(Stmt&& o) noexcept;
+  Stmt& operator=(Stmt&& o) noexcept;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Parameters are 1-based, as in SQLite. Text and blobs are copied (SQLITE_TRANSIENT).
+  Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, std::string_view text);
+  Stmt& Bind(int i, const char* text) { return Bind(i, std::string_view(text)); }
+  Stmt& BindBlob(int i, ByteView blob);
+  Stmt& BindNull(int i);
+
+  // true: a row is ready; false: done. Errors are mapped to Status codes (disk full → kIoError).
+  Result<bool> Step();
+  // Runs a statement that returns no rows.
+  Status Run();
+  void Reset();
+
+  int64_t ColumnInt(int i) const;
+  std::string ColumnText(int i) const;
+  ByteView ColumnBlob(int i) const;  // valid until the next Step/Reset
+  bool ColumnIsNull(int i) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Db {
+ public:
+  enum class Mode { kOpenExisting, kCreateNew };
+
+  // Opens (or creates) the encrypted database at `path` with a 32-byte raw key.
+  // kVerifyFailed/kInvalidInput when the file is not an Amanat vault database or the key does
+  // not open it; kIoError when it cannot be read or created.
+  static Result<Db> Open(const std::string& path, const crypto::SecretBytes& raw_key, Mode mode);
+
+  Db() = default;
+  ~Db();
+  Db(Db&& o) noexcept;
+  Db& operator=(Db&& o) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  Status Exec(std::string_view sql);
+  Result<Stmt> Prepare(std::string_view sql);
+  int64_t LastInsertRowid() const;
+  // The cipher and SQLite versions of the linked library, e.g. "3.4.1" and "3.15.2".
+  std::string CipherVersion();
+  sqlite3* handle() { return db_; }
+
+  // Maps the connection's last error to a Status, e.g. "disk full".
+  Status ErrorStatus(int rc, std::string_view what) const;
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Db& db);
+  ~Transaction();
+  Transaction(Transaction&& o) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Status Commit();
+
+ private:
+  explicit Transaction(Db* db) : db_(db) {}
+  Db* db_ = nullptr;
+};
+
+// Versions of the SQLCipher/SQLite library this binary runs with, without opening a vault.
+std::string SqliteLibraryVersion();
+Result<std::string> SqlcipherLibraryVersion();
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_DB_H_

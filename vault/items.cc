@@ -1,0 +1,278 @@
+#include "vault/items.h"
+
+#include <algorithm>
+#include <array>
+
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "vault/media_type.h"
+#include "vault/text.h"
+#include "vault/timeutil.h"
+
+namespace amanat::vault {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMediaSniffBytes = 256 * 1024;
+constexpr std::array<std::string_view, 6> kKinds = {"testimony", "audio",    "video",
+                                                     "image",     "document", "other"};
+
+constexpr char kItemColumns[] = "id, size, kind, media_type, ingested_at, metadata, blob_id";
+
+Result<ItemInfo> ItemFromRow(const Stmt& st) {
+  ItemInfo info;
+  info.id = st.ColumnText(0);
+  info.size = static_cast<uint64_t>(st.ColumnInt(1));
+  info.kind = st.ColumnText(2);
+  info.media_type = st.ColumnText(3);
+  info.ingested_at = st.ColumnText(4);
+  info.metadata = json::parse(st.ColumnText(5), nullptr, false);
+  info.blob_id = st.ColumnInt(6);
+  if (info.metadata.is_discarded() || !info.metadata.is_object()) {
+    return VerifyFailed("item " + info.id + ": stored metadata is damaged");
+  }
+  return info;
+}
+
+// Fills `buf` completely unless the input ends first; returns the byte count.
+Result<size_t> Fill(const ReadFn& read, uint8_t* buf, size_t cap) {
+  size_t got = 0;
+  while (got < cap) {
+    ASSIGN_OR_RETURN(size_t n, read(buf + got, cap - got));
+    if (n == 0) break;
+    got += n;
+  }
+  return got;
+}
+
+Result<std::optional<ItemInfo>> FindExact(Db& db, const std::string& id) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare(std::string("SELECT ") + kItemColumns +
+                                       " FROM items WHERE id = ?"));
+  st.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<ItemInfo>();
+  ASSIGN_OR_RETURN(ItemInfo info, ItemFromRow(st));
+  return std::optional<ItemInfo>(std::move(info));
+}
+
+}  // namespace
+
+bool IsValidKind(std::string_view kind) {
+  return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end();
+}
+
+bool IsValidPseudonym(std::string_view p) {
+  if (p.size() < 6 || p.size() > 16 || p.substr(0, 2) != "W-") return false;
+  return std::all_of(p.begin() + 2, p.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+  });
+}
+
+Status ItemMetadata::Validate() const {
+  if (!IsValidKind(kind)) {
+    return InvalidInput("unknown kind '" + kind.substr(0, 40) +
+                        "' (want testimony, audio, video, image, document or other)");
+  }
+  if (!witness.empty() && !IsValidPseudonym(witness)) {
+    return InvalidInput("--witness takes a pseudonym such as W-7K3F9Q, never a name")
+        .WithHint("pseudonyms are 'W-' and 4 to 14 capital letters or digits");
+  }
+  if (!captured_at.empty() && !IsValidCapturedAt(captured_at)) {
+    return InvalidInput("--captured-at '" + captured_at.substr(0, 40) +
+                        "' is not a date or date-time such as 2017-03-26 or 2017-03-26T10:00+06:00");
+  }
+  if (!lang.empty()) {
+    bool ok = lang.size() <= 35 && std::all_of(lang.begin(), lang.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+              });
+    if (!ok) return InvalidInput("--lang takes a language tag such as ug, kk or en");
+  }
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"title", &title}, {"place", &place}, {"confidentiality", &confidentiality}};
+  for (const auto& [name, value] : fields) {
+    if (!IsCleanText(*value, 1000)) {
+      return InvalidInput(std::string("--") + name +
+                          " must be valid UTF-8 without control characters, at most 1000 bytes");
+    }
+  }
+  if (!IsCleanText(note, 64 * 1024, /*multiline=*/true)) {
+    return InvalidInput("--note must be valid UTF-8 text of at most 64 KiB");
+  }
+  if (tags.size() > 100) return InvalidInput("at most 100 tags");
+  for (const auto& t : tags) {
+    if (t.empty() || !IsCleanText(t, 100)) {
+      return InvalidInput("a tag must be 1-100 bytes of UTF-8 text without control characters");
+    }
+  }
+  if (!IsCleanText(filename, 255)) return InvalidInput("file name is not clean UTF-8");
+  return OkStatus();
+}
+
+json ItemMetadata::ToJson() const {
+  json j = json::object();
+  j["kind"] = kind;
+  auto put = [&](const char* k, const std::string& v) {
+    if (!v.empty()) j[k] = v;
+  };
+  put("filename", filename);
+  put("title", title);
+  put("lang", lang);
+  put("captured_at", captured_at);
+  put("place", place);
+  put("witness", witness);
+  if (!tags.empty()) j["tags"] = tags;
+  put("note", note);
+  put("confidentiality", confidentiality);
+  return j;
+}
+
+Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
+                                const ProgressFn& progress) {
+  RETURN_IF_ERROR(meta.Validate());
+  Db& db = vault.db();
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+
+  ASSIGN_OR_RETURN(Stmt next, db.Prepare("SELECT coalesce(max(id), 0) + 1 FROM blobs"));
+  ASSIGN_OR_RETURN(bool has_row, next.Step());
+  if (!has_row) return IoError("database: cannot allocate a blob");
+  const int64_t blob_id = next.ColumnInt(0);
+
+  ASSIGN_OR_RETURN(Stmt put,
+                   db.Prepare("INSERT INTO chunks(blob_id, seq, data) VALUES(?, ?, ?)"));
+  crypto::Sha256 hash;
+  std::vector<uint8_t> buf(kChunkSize);
+  std::string media_type;
+  uint64_t total = 0;
+  int64_t seq = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, Fill(read, buf.data(), buf.size()));
+    if (n == 0) break;
+    ByteView chunk(buf.data(), n);
+    if (seq == 0) media_type = DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
+    hash.Update(chunk);
+    put.Bind(1, blob_id).Bind(2, seq).BindBlob(3, chunk);
+    RETURN_IF_ERROR(put.Run());
+    put.Reset();
+    ++seq;
+    total += n;
+    if (progress) progress(total);
+    if (n < buf.size()) break;
+  }
+  crypto::Wipe(buf.data(), buf.size());
+  if (seq == 0) media_type = DetectMediaType({});
+  const std::string id = crypto::HexEncode(hash.Finish());
+
+  ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, id));
+  if (existing) {
+    // Same bytes already stored: drop this copy (the transaction rolls back).
+    return IngestResult{std::move(*existing), true};
+  }
+
+  ItemInfo info;
+  info.id = id;
+  info.size = total;
+  info.kind = meta.kind;
+  info.media_type = media_type;
+  info.ingested_at = NowUtc();
+  info.metadata = meta.ToJson();
+  info.metadata["collector"] = vault.actor().custodian;
+  info.blob_id = blob_id;
+
+  ASSIGN_OR_RETURN(Stmt blob, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
+  RETURN_IF_ERROR(blob.Bind(1, blob_id).Bind(2, static_cast<int64_t>(total)).Bind(3, seq).Run());
+  ASSIGN_OR_RETURN(Stmt item, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
+                                         ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
+  item.Bind(1, info.id)
+      .Bind(2, static_cast<int64_t>(info.size))
+      .Bind(3, info.kind)
+      .Bind(4, info.media_type)
+      .Bind(5, info.ingested_at)
+      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
+      .Bind(7, blob_id);
+  RETURN_IF_ERROR(item.Run());
+  RETURN_IF_ERROR(tx.Commit());
+  return IngestResult{std::move(info), false};
+}
+
+Result<ItemInfo> ResolveItem(Vault& vault, std::string_view ref) {
+  std::string p(ref);
+  std::transform(p.begin(), p.end(), p.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (p.size() < 8 || p.size() > 64 || !crypto::IsLowerHex(p)) {
+    return InvalidInput("'" + std::string(ref.substr(0, 80)) +
+                        "' is not an item ID (64 hex digits, or a unique prefix of 8 or more)");
+  }
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(std::string("SELECT ") + kItemColumns +
+                                               " FROM items WHERE id >= ? AND id < ? "
+                                               "ORDER BY id LIMIT 6"));
+  st.Bind(1, p).Bind(2, p + "g");  // 'g' sorts after every hex digit
+  std::vector<ItemInfo> found;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(ItemInfo info, ItemFromRow(st));
+    found.push_back(std::move(info));
+  }
+  if (found.empty()) return NotFound("no item " + p + " in this vault");
+  if (found.size() > 1) {
+    std::string list;
+    for (size_t i = 0; i < found.size() && i < 5; ++i) list += (i ? ", " : "") + found[i].id.substr(0, 16);
+    if (found.size() > 5) list += ", ...";
+    return InvalidInput("ambiguous item prefix " + p + ": matches " + list)
+        .WithHint("give more hex digits of the ID");
+  }
+  return std::move(found.front());
+}
+
+Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind) {
+  if (!kind.empty() && !IsValidKind(kind)) {
+    return InvalidInput("unknown kind '" + kind.substr(0, 40) + "'");
+  }
+  std::string sql = std::string("SELECT ") + kItemColumns + " FROM items" +
+                    (kind.empty() ? "" : " WHERE kind = ?") + " ORDER BY rowid";
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(sql));
+  if (!kind.empty()) st.Bind(1, kind);
+  std::vector<ItemInfo> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(ItemInfo info, ItemFromRow(st));
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
+                   const ProgressFn& progress) {
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
+                                "SELECT seq, data FROM chunks WHERE blob_id = ? ORDER BY seq"));
+  st.Bind(1, item.blob_id);
+  crypto::Sha256 hash;
+  uint64_t total = 0;
+  int64_t expect = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (st.ColumnInt(0) != expect) {
+      return VerifyFailed("item " + item.id + ": stored content is missing chunk " +
+                          std::to_string(expect));
+    }
+    ByteView data = st.ColumnBlob(1);
+    hash.Update(data);
+    RETURN_IF_ERROR(write(data));
+    total += data.size();
+    ++expect;
+    if (progress) progress(total);
+  }
+  if (total != item.size) {
+    return VerifyFailed("item " + item.id + ": stored content has " + std::to_string(total) +
+                        " bytes, expected " + std::to_string(item.size));
+  }
+  if (crypto::HexEncode(hash.Finish()) != item.id) {
+    return VerifyFailed("item " + item.id + ": stored content does not match its SHA-256");
+  }
+  return OkStatus();
+}
+
+}  // namespace amanat::vault

@@ -1,0 +1,84 @@
+// Items: immutable content under its SHA-256, stored in 1 MiB chunks, streamed in and out
+// with flat memory whatever the size (docs/format/vault.md, "Items").
+#ifndef AMANAT_VAULT_ITEMS_H_
+#define AMANAT_VAULT_ITEMS_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/bytes.h"
+#include "crypto/status.h"
+#include "vault/vault.h"
+
+namespace amanat::vault {
+
+inline constexpr size_t kChunkSize = 1 << 20;
+
+// Reads up to `n` bytes into `buf`; returns 0 at end of input.
+using ReadFn = std::function<Result<size_t>(uint8_t* buf, size_t n)>;
+// Consumes the next piece of output.
+using WriteFn = std::function<Status(ByteView data)>;
+// Called now and then with the number of bytes done so far.
+using ProgressFn = std::function<void(uint64_t done)>;
+
+// What a collector says about an item at ingest. Empty strings mean "not given".
+struct ItemMetadata {
+  std::string kind = "other";  // testimony, audio, video, image, document, other
+  std::string filename;        // original file name (base name only)
+  std::string title;
+  std::string lang;
+  std::string captured_at;     // RFC 3339 date or date-time
+  std::string place;           // free text, may be coarse
+  std::string witness;         // a pseudonym such as W-7K3F9Q, never a name
+  std::vector<std::string> tags;
+  std::string note;
+  std::string confidentiality;  // free label, e.g. "restricted"
+
+  // kInvalidInput naming the field that is malformed.
+  Status Validate() const;
+  nlohmann::json ToJson() const;
+};
+
+struct ItemInfo {
+  std::string id;  // 64 lowercase hex digits
+  uint64_t size = 0;
+  std::string kind;
+  std::string media_type;
+  std::string ingested_at;
+  nlohmann::json metadata;  // ItemMetadata::ToJson() of the first ingest, plus "collector"
+  int64_t blob_id = 0;
+};
+
+struct IngestResult {
+  ItemInfo item;
+  bool already_present = false;  // same bytes were stored before; nothing new was stored
+};
+
+bool IsValidKind(std::string_view kind);
+bool IsValidPseudonym(std::string_view p);
+
+// Streams `read` into the vault in one transaction: a failure or interruption midway leaves
+// no trace, and items stored before stay. Same bytes twice are stored once.
+Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
+                                const ProgressFn& progress);
+
+// Resolves a full ID or a unique prefix of at least 8 hex digits. kNotFound when nothing
+// matches; kInvalidInput for a malformed or ambiguous reference (listing the candidates).
+Result<ItemInfo> ResolveItem(Vault& vault, std::string_view ref);
+
+// Every item, oldest ingest first, optionally of one kind.
+Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind);
+
+// Streams the item's content to `write`, hashing on the way. kVerifyFailed if the stored
+// bytes do not hash to the item's ID (detected at the end; the caller must discard output).
+Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
+                   const ProgressFn& progress);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_ITEMS_H_

@@ -1,0 +1,17 @@
+// Media type detection with libmagic, from the first bytes of content.
+#ifndef AMANAT_VAULT_MEDIA_TYPE_H_
+#define AMANAT_VAULT_MEDIA_TYPE_H_
+
+#include <string>
+
+#include "crypto/bytes.h"
+
+namespace amanat::vault {
+
+// e.g. "text/plain", "audio/x-wav"; "application/octet-stream" when libmagic cannot tell
+// or is unavailable. Thread-safe (one libmagic handle per call).
+std::string DetectMediaType(ByteView head);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_MEDIA_TYPE_H_

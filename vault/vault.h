@@ -1,0 +1,82 @@
+// Vault: an open, unlocked vault directory (DESIGN.md "On disk"; docs/format/vault.md).
+//
+//   VAULT/vault.db            SQLCipher database under a key derived from the vault key
+//   VAULT/keyslots.json       per-custodian wrapped secrets (no secret in clear)
+//   VAULT/checkpoints/latest  newest signed checkpoint
+//
+// Init creates one; Open unlocks one with a custodian's passphrase. A Vault holds the vault
+// key and the custodian's signing key in secret memory for its lifetime. Not thread-safe.
+#ifndef AMANAT_VAULT_VAULT_H_
+#define AMANAT_VAULT_VAULT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "crypto/ed25519.h"
+#include "crypto/kdf.h"
+#include "crypto/secret.h"
+#include "crypto/status.h"
+#include "vault/db.h"
+#include "vault/keyslots.h"
+
+namespace amanat::vault {
+
+struct VaultPaths {
+  explicit VaultPaths(std::string dir);
+  std::string dir, db, keyslots, checkpoints_dir, checkpoint_latest;
+};
+
+struct InitOptions {
+  std::string dir;
+  std::string custodian;
+  crypto::Argon2Params kdf;
+  std::string origin;  // empty: "amanat/<vault id>"
+};
+
+// Asked for the passphrase only after keyslots.json has been read and checked, so that a
+// damaged or missing vault is reported before anyone types a secret.
+using PassphraseProvider = std::function<Result<crypto::SecretBytes>(const KeySlot& slot)>;
+
+class Vault {
+ public:
+  // Creates a new vault in `options.dir`, which must not exist or be an empty directory.
+  // Leaves nothing behind on failure.
+  static Status Init(const InitOptions& options, const crypto::SecretBytes& passphrase);
+
+  // Unlocks the vault at `dir` as `custodian` (empty: the only custodian).
+  static Result<std::unique_ptr<Vault>> Open(const std::string& dir, const std::string& custodian,
+                                             const PassphraseProvider& passphrase);
+
+  const VaultPaths& paths() const { return paths_; }
+  Db& db() { return db_; }
+  const KeySlots& keyslots() const { return keyslots_; }
+  KeySlots& mutable_keyslots() { return keyslots_; }
+  const KeySlot& actor() const { return *keyslots_.Find(actor_name_).value(); }
+  const crypto::Ed25519KeyPair& actor_key() const { return unlocked_.sign_key; }
+  const crypto::SecretBytes& vault_key() const { return unlocked_.vault_key; }
+  const std::string& vault_id() const { return keyslots_.vault_id; }
+
+ private:
+  Vault(VaultPaths paths, KeySlots keyslots, std::string actor, UnlockedSlot unlocked, Db db)
+      : paths_(std::move(paths)),
+        keyslots_(std::move(keyslots)),
+        actor_name_(std::move(actor)),
+        unlocked_(std::move(unlocked)),
+        db_(std::move(db)) {}
+
+  VaultPaths paths_;
+  KeySlots keyslots_;
+  std::string actor_name_;
+  UnlockedSlot unlocked_;
+  Db db_;
+};
+
+// The SQLCipher key of a vault key (crypto_kdf subkey 1, context "amanatdb").
+crypto::SecretBytes DatabaseKey(const crypto::SecretBytes& vault_key);
+// The log's Ed25519 key pair (crypto_kdf subkey 2, context "amanatlg", as seed).
+crypto::Ed25519KeyPair LogKey(const crypto::SecretBytes& vault_key);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_VAULT_H_
