@@ -47,6 +47,11 @@ Command SetupAdd(CLI::App& app, GlobalOptions& g);
 Command SetupLs(CLI::App& app, GlobalOptions& g);
 Command SetupShow(CLI::App& app, GlobalOptions& g);
 Command SetupGet(CLI::App& app, GlobalOptions& g);
+Command SetupVerify(CLI::App& app, GlobalOptions& g);
+Command SetupLog(CLI::App& app, GlobalOptions& g);
+Command SetupCheckpoint(CLI::App& app, GlobalOptions& g);
+Command SetupKey(CLI::App& app, GlobalOptions& g);
+Command SetupCustodian(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -4,6 +4,7 @@
 #include "cli/app.h"
 #include "cli/output_file.h"
 #include "cli/terminal.h"
+#include "vault/custodians.h"
 #include "vault/items.h"
 
 namespace amanat::cli {
@@ -24,6 +25,9 @@ Status RunGet(const GetOptions& o, const GlobalOptions& g) {
   }
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, o.id));
+  RETURN_IF_ERROR(vault::RequireRead(*v, item));
+  // The read is on record before the first byte leaves the vault.
+  RETURN_IF_ERROR(vault::RecordAccess(*v, item, "get", o.purpose));
   Progress progress(!g.quiet, "extracting " + item.id.substr(0, 12), item.size);
   auto report = [&](uint64_t done) { progress.Update(done); };
   if (to_stdout) {

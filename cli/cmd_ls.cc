@@ -1,6 +1,7 @@
 // amanat ls and amanat show: list items and their metadata.
 #include "cli/app.h"
 #include "cli/terminal.h"
+#include "vault/custodians.h"
 #include "vault/items.h"
 
 namespace amanat::cli {
@@ -30,7 +31,11 @@ std::string Label(const vault::ItemInfo& item) {
 
 Status RunLs(const LsOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
-  ASSIGN_OR_RETURN(auto items, vault::ListItems(*v, o.kind));
+  ASSIGN_OR_RETURN(auto all, vault::ListItems(*v, o.kind));
+  std::vector<vault::ItemInfo> items;
+  for (auto& it : all) {
+    if (vault::MayRead(*v, it)) items.push_back(std::move(it));
+  }
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& it : items) out.push_back(ItemJson(it));
@@ -55,6 +60,7 @@ struct ShowOptions {
 Status RunShow(const ShowOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, o.id));
+  RETURN_IF_ERROR(vault::RequireRead(*v, item));
   if (o.json) {
     PrintJson(ItemJson(item));
     return OkStatus();

@@ -48,18 +48,24 @@ int main(int argc, char** argv) {
 
   amanat::cli::GlobalOptions g;
   app.add_option("--vault", g.vault_dir, "Vault directory (default ./vault)")
-      ->envname("AMANAT_VAULT");
+      ->envname("AMANAT_VAULT")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--custodian", g.custodian, "Custodian to act as (if the vault has several)")
-      ->envname("AMANAT_CUSTODIAN");
+      ->envname("AMANAT_CUSTODIAN")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--passphrase-file", g.passphrase_file,
                  "Read the passphrase from the first line of FILE")
-      ->envname("AMANAT_PASSPHRASE_FILE");
+      ->envname("AMANAT_PASSPHRASE_FILE")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("-q,--quiet", g.quiet, "No progress output");
 
   std::vector<amanat::cli::Command> commands = {
       amanat::cli::SetupInit(app, g), amanat::cli::SetupPasswd(app, g),
       amanat::cli::SetupAdd(app, g),  amanat::cli::SetupLs(app, g),
       amanat::cli::SetupShow(app, g), amanat::cli::SetupGet(app, g),
+      amanat::cli::SetupLog(app, g),  amanat::cli::SetupVerify(app, g),
+      amanat::cli::SetupCheckpoint(app, g), amanat::cli::SetupKey(app, g),
+      amanat::cli::SetupCustodian(app, g),
   };
 
   try {

@@ -265,6 +265,26 @@ Status Transaction::Commit() {
   return s;
 }
 
+// ---- Savepoint ----
+
+Result<Savepoint> Savepoint::Begin(Db& db) {
+  RETURN_IF_ERROR(db.Exec("SAVEPOINT amanat_sp"));
+  return Savepoint(&db);
+}
+
+Savepoint::Savepoint(Savepoint&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+
+Savepoint::~Savepoint() {
+  if (db_ != nullptr) (void)db_->Exec("ROLLBACK TO amanat_sp; RELEASE amanat_sp");
+}
+
+Status Savepoint::Release() {
+  if (db_ == nullptr) return IoError("savepoint already finished");
+  RETURN_IF_ERROR(db_->Exec("RELEASE amanat_sp"));
+  db_ = nullptr;
+  return OkStatus();
+}
+
 // ---- library versions ----
 
 std::string SqliteLibraryVersion() { return sqlite3_libversion(); }

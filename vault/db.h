@@ -102,6 +102,21 @@ class Transaction {
   Db* db_ = nullptr;
 };
 
+// SAVEPOINT inside a transaction; rolls back to it on destruction unless Release() succeeded.
+class Savepoint {
+ public:
+  static Result<Savepoint> Begin(Db& db);
+  ~Savepoint();
+  Savepoint(Savepoint&& o) noexcept;
+  Savepoint& operator=(Savepoint&&) = delete;
+  Savepoint(const Savepoint&) = delete;
+  Status Release();
+
+ private:
+  explicit Savepoint(Db* db) : db_(db) {}
+  Db* db_ = nullptr;
+};
+
 // Versions of the SQLCipher/SQLite library this binary runs with, without opening a vault.
 std::string SqliteLibraryVersion();
 Result<std::string> SqlcipherLibraryVersion();

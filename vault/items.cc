@@ -127,72 +127,119 @@ json ItemMetadata::ToJson() const {
   return j;
 }
 
-Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
-                                const ProgressFn& progress) {
-  RETURN_IF_ERROR(meta.Validate());
-  Db& db = vault.db();
-  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+namespace {
 
+struct StoredBlob {
+  std::string id;
+  int64_t blob_id = 0;
+  int64_t chunks = 0;
+  uint64_t size = 0;
+  std::string media_type;
+};
+
+// Streams `read` into chunk rows of a new blob, hashing on the way.
+Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& progress) {
+  StoredBlob out;
   ASSIGN_OR_RETURN(Stmt next, db.Prepare("SELECT coalesce(max(id), 0) + 1 FROM blobs"));
   ASSIGN_OR_RETURN(bool has_row, next.Step());
   if (!has_row) return IoError("database: cannot allocate a blob");
-  const int64_t blob_id = next.ColumnInt(0);
+  out.blob_id = next.ColumnInt(0);
 
   ASSIGN_OR_RETURN(Stmt put,
                    db.Prepare("INSERT INTO chunks(blob_id, seq, data) VALUES(?, ?, ?)"));
   crypto::Sha256 hash;
   std::vector<uint8_t> buf(kChunkSize);
-  std::string media_type;
-  uint64_t total = 0;
-  int64_t seq = 0;
   for (;;) {
-    ASSIGN_OR_RETURN(size_t n, Fill(read, buf.data(), buf.size()));
+    auto got = Fill(read, buf.data(), buf.size());
+    if (!got.ok()) {
+      crypto::Wipe(buf.data(), buf.size());
+      return got.status();
+    }
+    const size_t n = *got;
     if (n == 0) break;
     ByteView chunk(buf.data(), n);
-    if (seq == 0) media_type = DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
+    if (out.chunks == 0) out.media_type = DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
     hash.Update(chunk);
-    put.Bind(1, blob_id).Bind(2, seq).BindBlob(3, chunk);
-    RETURN_IF_ERROR(put.Run());
+    put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlob(3, chunk);
+    Status s = put.Run();
+    if (!s.ok()) {
+      crypto::Wipe(buf.data(), buf.size());
+      return s;
+    }
     put.Reset();
-    ++seq;
-    total += n;
-    if (progress) progress(total);
+    ++out.chunks;
+    out.size += n;
+    if (progress) progress(out.size);
     if (n < buf.size()) break;
   }
   crypto::Wipe(buf.data(), buf.size());
-  if (seq == 0) media_type = DetectMediaType({});
-  const std::string id = crypto::HexEncode(hash.Finish());
+  if (out.chunks == 0) out.media_type = DetectMediaType({});
+  out.id = crypto::HexEncode(hash.Finish());
+  return out;
+}
 
-  ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, id));
-  if (existing) {
-    // Same bytes already stored: drop this copy (the transaction rolls back).
-    return IngestResult{std::move(*existing), true};
+json IngestDetails(const ItemInfo& item, const json& meta, bool already_present) {
+  return {{"size", item.size},
+          {"media_type", item.media_type},
+          {"metadata", meta},
+          {"already_present", already_present}};
+}
+
+}  // namespace
+
+Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
+                                const ProgressFn& progress) {
+  RETURN_IF_ERROR(meta.Validate());
+  Db& db = vault.db();
+  json ingest_meta = meta.ToJson();
+  ingest_meta["collector"] = vault.actor().custodian;
+  std::optional<ItemInfo> existing;
+  {
+    ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
+    ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress));
+    ASSIGN_OR_RETURN(existing, FindExact(db, blob.id));
+    if (!existing) {
+      ItemInfo info;
+      info.id = blob.id;
+      info.size = blob.size;
+      info.kind = meta.kind;
+      info.media_type = blob.media_type;
+      info.ingested_at = NowUtc();
+      info.metadata = ingest_meta;
+      info.blob_id = blob.blob_id;
+      ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
+      RETURN_IF_ERROR(
+          b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(blob.size)).Bind(3, blob.chunks).Run());
+      ASSIGN_OR_RETURN(Stmt item, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
+                                             ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
+      item.Bind(1, info.id)
+          .Bind(2, static_cast<int64_t>(info.size))
+          .Bind(3, info.kind)
+          .Bind(4, info.media_type)
+          .Bind(5, info.ingested_at)
+          .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
+          .Bind(7, blob.blob_id);
+      RETURN_IF_ERROR(item.Run());
+      RETURN_IF_ERROR(
+          vault.Record("ingest", {info.id}, "", IngestDetails(info, ingest_meta, false)).status());
+      RETURN_IF_ERROR(sp.Release());
+      return IngestResult{std::move(info), false};
+    }
+    // Same bytes already stored: leaving this scope rolls the duplicate chunks back.
   }
+  ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
+  RETURN_IF_ERROR(
+      vault.Record("ingest", {existing->id}, "", IngestDetails(*existing, ingest_meta, true))
+          .status());
+  RETURN_IF_ERROR(sp.Release());
+  return IngestResult{std::move(*existing), true};
+}
 
-  ItemInfo info;
-  info.id = id;
-  info.size = total;
-  info.kind = meta.kind;
-  info.media_type = media_type;
-  info.ingested_at = NowUtc();
-  info.metadata = meta.ToJson();
-  info.metadata["collector"] = vault.actor().custodian;
-  info.blob_id = blob_id;
-
-  ASSIGN_OR_RETURN(Stmt blob, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
-  RETURN_IF_ERROR(blob.Bind(1, blob_id).Bind(2, static_cast<int64_t>(total)).Bind(3, seq).Run());
-  ASSIGN_OR_RETURN(Stmt item, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
-                                         ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
-  item.Bind(1, info.id)
-      .Bind(2, static_cast<int64_t>(info.size))
-      .Bind(3, info.kind)
-      .Bind(4, info.media_type)
-      .Bind(5, info.ingested_at)
-      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
-      .Bind(7, blob_id);
-  RETURN_IF_ERROR(item.Run());
-  RETURN_IF_ERROR(tx.Commit());
-  return IngestResult{std::move(info), false};
+Status RecordAccess(Vault& vault, const ItemInfo& item, const std::string& operation,
+                    const std::string& purpose) {
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
+  RETURN_IF_ERROR(vault.Record("access", {item.id}, purpose, {{"operation", operation}}).status());
+  return vault.Commit(tx);
 }
 
 Result<ItemInfo> ResolveItem(Vault& vault, std::string_view ref) {

@@ -62,8 +62,12 @@ struct IngestResult {
 bool IsValidKind(std::string_view kind);
 bool IsValidPseudonym(std::string_view p);
 
-// Streams `read` into the vault in one transaction: a failure or interruption midway leaves
-// no trace, and items stored before stay. Same bytes twice are stored once.
+// Streams `read` into the vault and records a signed ingest event, inside a savepoint of the
+// caller's open transaction: a failure midway rolls back to the savepoint and leaves no
+// trace, and what the transaction held before stays. Same bytes twice are stored once (the
+// second ingest is still recorded as an event). The caller commits with Vault::Commit; the
+// item exists only once that commit succeeds.
+// REQUIRES: an open Transaction on vault.db().
 Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                 const ProgressFn& progress);
 
@@ -76,6 +80,11 @@ Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind);
 
 // Streams the item's content to `write`, hashing on the way. kVerifyFailed if the stored
 // bytes do not hash to the item's ID (detected at the end; the caller must discard output).
+// Records an access event (who read what, why) and commits it with a new checkpoint, before
+// any content leaves the vault.
+Status RecordAccess(Vault& vault, const ItemInfo& item, const std::string& operation,
+                    const std::string& purpose);
+
 Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
                    const ProgressFn& progress);
 

@@ -50,6 +50,61 @@ CREATE TRIGGER chunks_no_update BEFORE UPDATE ON chunks
   BEGIN SELECT RAISE(ABORT, 'content is immutable'); END;
 CREATE TRIGGER chunks_no_delete BEFORE DELETE ON chunks
   BEGIN SELECT RAISE(ABORT, 'content is immutable'); END;
+
+-- The custody log: each entry is the exact signed bytes (a DSSE envelope); action, time and
+-- actor are copies for listing only. Verification re-derives everything from `entry`.
+CREATE TABLE events(
+  seq    INTEGER PRIMARY KEY CHECK(seq >= 0),
+  entry  BLOB NOT NULL,
+  action TEXT NOT NULL,
+  time   TEXT NOT NULL,
+  actor  TEXT NOT NULL
+);
+CREATE TABLE event_subjects(
+  item_id TEXT NOT NULL,
+  seq     INTEGER NOT NULL REFERENCES events(seq),
+  PRIMARY KEY(item_id, seq)
+) WITHOUT ROWID;
+-- Perfect-subtree hashes of the RFC 9162 tree over the entries (crypto/merkle.h).
+CREATE TABLE merkle_nodes(
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL CHECK(length(hash) = 32),
+  PRIMARY KEY(level, idx)
+) WITHOUT ROWID;
+-- Every checkpoint this vault signed, as signed.
+CREATE TABLE checkpoints(
+  size INTEGER PRIMARY KEY,
+  note TEXT NOT NULL
+);
+-- Current custodians, derived from the custody log (verify checks it against a replay).
+CREATE TABLE custodians(
+  name       TEXT PRIMARY KEY,
+  role       TEXT NOT NULL,
+  public_key BLOB NOT NULL,
+  key_id     TEXT NOT NULL,
+  active     INTEGER NOT NULL,
+  grants     TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER event_subjects_no_update BEFORE UPDATE ON event_subjects
+  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER event_subjects_no_delete BEFORE DELETE ON event_subjects
+  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER merkle_nodes_no_update BEFORE UPDATE ON merkle_nodes
+  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER merkle_nodes_no_delete BEFORE DELETE ON merkle_nodes
+  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER custodians_no_delete BEFORE DELETE ON custodians
+  BEGIN SELECT RAISE(ABORT, 'custodians are revoked, never deleted'); END;
 )sql";
 
 }  // namespace

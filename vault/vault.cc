@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <unistd.h>
 
+#include "amanat_version.h"
+#include "crypto/checkpoint.h"
 #include "crypto/encoding.h"
 #include "crypto/note.h"
 #include "vault/fs.h"
@@ -38,7 +40,9 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
   ks.origin = options.origin.empty() ? "amanat/" + ks.vault_id : options.origin;
   ks.log_verifier_key = crypto::FormatVerifierKey(ks.origin, LogKey(vault_key).public_key());
 
+  auto sign_key = crypto::Ed25519KeyPair::Generate();
   ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(vault_key), Db::Mode::kCreateNew));
+  std::string checkpoint;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
     RETURN_IF_ERROR(CreateSchema(db));
@@ -54,15 +58,35 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
       RETURN_IF_ERROR(put.Bind(1, k).Bind(2, v).Run());
       put.Reset();
     }
+    // The first custody event names the vault, its log key and its first custodian: the
+    // root of the key history every later signature is checked against.
+    ASSIGN_OR_RETURN(Stmt cust, db.Prepare("INSERT INTO custodians(name, role, public_key, key_id, "
+                                           "active) VALUES(?, 'admin', ?, ?, 1)"));
+    RETURN_IF_ERROR(cust.Bind(1, options.custodian)
+                        .BindBlob(2, sign_key.public_key())
+                        .Bind(3, KeyId(sign_key.public_key()))
+                        .Run());
+    Event ev = NewEvent(ks.origin, options.custodian, sign_key.public_key(), "init");
+    ev.details = {{"vault_id", ks.vault_id},
+                  {"log_key", ks.log_verifier_key},
+                  {"custodian",
+                   {{"name", options.custodian},
+                    {"role", "admin"},
+                    {"public_key", crypto::Base64Encode(sign_key.public_key())},
+                    {"key_id", KeyId(sign_key.public_key())}}}};
+    CustodyLog log(db);
+    RETURN_IF_ERROR(log.Append(ev, {&sign_key}).status());
+    crypto::NoteSigner log_signer(ks.origin, LogKey(vault_key));
+    ASSIGN_OR_RETURN(checkpoint, log.MakeCheckpoint(log_signer));
     RETURN_IF_ERROR(tx.Commit());
   }
   ASSIGN_OR_RETURN(ks.db_salt, ReadDbSalt(paths.db));
 
-  auto sign_key = crypto::Ed25519KeyPair::Generate();
   ASSIGN_OR_RETURN(KeySlot slot, MakeKeySlot(ks.vault_id, options.custodian, "admin", passphrase,
                                              options.kdf, vault_key, sign_key));
   ks.slots.push_back(std::move(slot));
   RETURN_IF_ERROR(MakeDirectory(paths.checkpoints_dir, 0700, false));
+  RETURN_IF_ERROR(WriteFileAtomic(paths.checkpoint_latest, checkpoint, 0600));
   return ks.Save(paths.keyslots);
 }
 
@@ -105,7 +129,9 @@ Status Vault::Init(const InitOptions& options, const crypto::SecretBytes& passph
   Status s = InitInto(paths, options, passphrase);
   if (!s.ok()) {
     // Leave nothing behind: a half-made vault must not be mistaken for a vault.
-    for (const auto& p : {paths.keyslots, paths.db, paths.db + "-journal"}) ::unlink(p.c_str());
+    for (const auto& p : {paths.keyslots, paths.db, paths.db + "-journal", paths.checkpoint_latest}) {
+      ::unlink(p.c_str());
+    }
     ::rmdir(paths.checkpoints_dir.c_str());
     if (created_dir) ::rmdir(paths.dir.c_str());
   }
@@ -137,9 +163,87 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
   if (!row || st.ColumnText(0) != ks.vault_id) {
     return VerifyFailed("keyslots.json belongs to another vault than vault.db");
   }
+  ASSIGN_OR_RETURN(Stmt who, db.Prepare("SELECT active FROM custodians WHERE name = ?"));
+  who.Bind(1, slot->custodian);
+  ASSIGN_OR_RETURN(bool known, who.Step());
+  if (!known || who.ColumnInt(0) == 0) {
+    return AuthFailed("custodian " + slot->custodian + " has been revoked in this vault");
+  }
   std::string actor = slot->custodian;
   return std::unique_ptr<Vault>(
       new Vault(std::move(paths), std::move(ks), std::move(actor), std::move(unlocked), std::move(db)));
+}
+
+Event NewEvent(const std::string& origin, const std::string& actor,
+               const crypto::Ed25519PublicKey& actor_key, const std::string& action) {
+  Event ev;
+  ev.time = NowUtc();
+  ev.vault = origin;
+  ev.actor = actor;
+  ev.actor_key_id = KeyId(actor_key);
+  ev.action = action;
+  ev.tool_name = "amanat";
+  ev.tool_version = AMANAT_VERSION;
+  return ev;
+}
+
+Result<uint64_t> Vault::Record(const std::string& action, const std::vector<std::string>& subjects,
+                               const std::string& purpose, const nlohmann::json& details,
+                               const std::vector<std::string>& parents) {
+  Event ev = NewEvent(origin(), actor_name_, actor_key().public_key(), action);
+  ev.subjects = subjects;
+  ev.purpose = purpose;
+  ev.details = details;
+  ev.parents = parents;
+  return log_.Append(std::move(ev), {&actor_key()});
+}
+
+Result<uint64_t> Vault::RecordSignedBy(const std::string& action, const nlohmann::json& details,
+                                       const std::vector<const crypto::Ed25519KeyPair*>& signers) {
+  Event ev = NewEvent(origin(), actor_name_, signers.front()->public_key(), action);
+  ev.details = details;
+  return log_.Append(std::move(ev), signers);
+}
+
+crypto::NoteSigner Vault::LogSigner() const { return crypto::NoteSigner(origin(), LogKey(vault_key())); }
+
+crypto::NoteVerifier Vault::LogVerifier() const { return LogSigner().verifier(); }
+
+Status CheckExtendsLatest(CustodyLog& log, const std::string& path,
+                          const crypto::NoteVerifier& verifier) {
+  if (!PathExists(path)) {
+    ASSIGN_OR_RETURN(auto stored, log.LatestStoredCheckpoint());
+    if (stored) {
+      return VerifyFailed("checkpoints/latest is missing although this vault has signed checkpoints")
+          .WithHint("restore it from a backup, then run `amanat verify`");
+    }
+    return OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::string note, ReadSmallFile(path, crypto::kMaxNoteSize));
+  auto cp = crypto::OpenCheckpoint(note, verifier);
+  if (!cp.ok()) {
+    return VerifyFailed("checkpoints/latest: " + cp.status().message());
+  }
+  ASSIGN_OR_RETURN(uint64_t size, log.Size());
+  if (size < cp->size) {
+    return VerifyFailed("rollback: the custody log has " + std::to_string(size) +
+                        " events but checkpoints/latest was signed at " +
+                        std::to_string(cp->size))
+        .WithHint("vault.db was replaced by an older copy or events were deleted");
+  }
+  ASSIGN_OR_RETURN(Digest root, log.Root(cp->size));
+  if (root != cp->root) {
+    return VerifyFailed("the custody log no longer matches checkpoints/latest at size " +
+                        std::to_string(cp->size) + " (history rewritten)");
+  }
+  return OkStatus();
+}
+
+Status Vault::Commit(Transaction& tx) {
+  RETURN_IF_ERROR(CheckExtendsLatest(log_, paths_.checkpoint_latest, LogVerifier()));
+  ASSIGN_OR_RETURN(std::string note, log_.MakeCheckpoint(LogSigner()));
+  RETURN_IF_ERROR(tx.Commit());
+  return WriteFileAtomic(paths_.checkpoint_latest, note, 0600);
 }
 
 }  // namespace amanat::vault

@@ -12,11 +12,16 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "crypto/ed25519.h"
 #include "crypto/kdf.h"
 #include "crypto/secret.h"
+#include "crypto/note.h"
 #include "crypto/status.h"
+#include "vault/custody_log.h"
 #include "vault/db.h"
 #include "vault/keyslots.h"
 
@@ -48,6 +53,9 @@ class Vault {
   static Result<std::unique_ptr<Vault>> Open(const std::string& dir, const std::string& custodian,
                                              const PassphraseProvider& passphrase);
 
+  Vault(const Vault&) = delete;
+  Vault& operator=(const Vault&) = delete;
+
   const VaultPaths& paths() const { return paths_; }
   Db& db() { return db_; }
   const KeySlots& keyslots() const { return keyslots_; }
@@ -56,6 +64,29 @@ class Vault {
   const crypto::Ed25519KeyPair& actor_key() const { return unlocked_.sign_key; }
   const crypto::SecretBytes& vault_key() const { return unlocked_.vault_key; }
   const std::string& vault_id() const { return keyslots_.vault_id; }
+  const std::string& origin() const { return keyslots_.origin; }
+  CustodyLog& log() { return log_; }
+
+  // Appends a custody event by the acting custodian, signed with their key, to the open
+  // transaction. Returns its sequence number.
+  Result<uint64_t> Record(const std::string& action, const std::vector<std::string>& subjects,
+                          const std::string& purpose, const nlohmann::json& details,
+                          const std::vector<std::string>& parents = {});
+  // As Record, with an explicit list of signing keys (key rotation signs with old and new).
+  Result<uint64_t> RecordSignedBy(const std::string& action, const nlohmann::json& details,
+                                  const std::vector<const crypto::Ed25519KeyPair*>& signers);
+
+  // Commits `tx` together with a new signed checkpoint of the log, after checking that the
+  // log still extends checkpoints/latest (kVerifyFailed if not: rollback or rewrite); then
+  // rewrites checkpoints/latest atomically.
+  Status Commit(Transaction& tx);
+
+  // After a key rotation: sign later events with the new key.
+  void ReplaceActorKey(crypto::Ed25519KeyPair key) { unlocked_.sign_key = std::move(key); }
+
+  // The log's note signer (key derived from the vault key) and verifier.
+  crypto::NoteSigner LogSigner() const;
+  crypto::NoteVerifier LogVerifier() const;
 
  private:
   Vault(VaultPaths paths, KeySlots keyslots, std::string actor, UnlockedSlot unlocked, Db db)
@@ -63,14 +94,25 @@ class Vault {
         keyslots_(std::move(keyslots)),
         actor_name_(std::move(actor)),
         unlocked_(std::move(unlocked)),
-        db_(std::move(db)) {}
+        db_(std::move(db)),
+        log_(db_) {}
 
   VaultPaths paths_;
   KeySlots keyslots_;
   std::string actor_name_;
   UnlockedSlot unlocked_;
   Db db_;
+  CustodyLog log_;
 };
+
+// Fills the fields of an event that do not depend on the log's state.
+Event NewEvent(const std::string& origin, const std::string& actor,
+               const crypto::Ed25519PublicKey& actor_key, const std::string& action);
+
+// Checks that the log in `db` extends the checkpoint in `path` (if that file exists).
+// kVerifyFailed naming the rollback or fork otherwise.
+Status CheckExtendsLatest(CustodyLog& log, const std::string& path,
+                          const crypto::NoteVerifier& verifier);
 
 // The SQLCipher key of a vault key (crypto_kdf subkey 1, context "amanatdb").
 crypto::SecretBytes DatabaseKey(const crypto::SecretBytes& vault_key);

@@ -1,0 +1,409 @@
+#include "vault/verify.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "crypto/checkpoint.h"
+#include "crypto/encoding.h"
+#include "crypto/merkle.h"
+#include "crypto/sha256.h"
+#include "vault/fs.h"
+#include "vault/items.h"
+
+namespace amanat::vault {
+namespace {
+
+using nlohmann::json;
+
+struct CustodianState {
+  std::string role;
+  crypto::Ed25519PublicKey key{};
+  std::string key_id;
+  bool active = true;
+  std::set<std::string> grants;
+};
+
+// Runs fn(i) for i in [0, n) on every core.
+template <typename Fn>
+void ParallelFor(size_t n, Fn fn) {
+  size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 8));
+  if (n < 256) threads = 1;
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < n; i += threads) fn(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
+
+Result<crypto::Ed25519PublicKey> KeyFromDetails(const json& c) {
+  if (!c.is_object() || !c.contains("public_key") || !c["public_key"].is_string()) {
+    return InvalidInput("no public key");
+  }
+  return crypto::Base64DecodeFixed<32>(c["public_key"].get<std::string>());
+}
+
+std::string StrField(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A key that must have signed an event, and the signature to check with it.
+struct SigCheck {
+  size_t entry;
+  size_t sig_index;
+  crypto::Ed25519PublicKey key;
+};
+
+class Verifier {
+ public:
+  Verifier(Vault& v, const VerifyOptions& o) : v_(v), o_(o) {}
+
+  Result<VerifyReport> Run() {
+    RETURN_IF_ERROR(CheckDatabaseIntegrity());
+    RETURN_IF_ERROR(LoadEntries());
+    ParseAll();
+    Replay();
+    CheckSignatures();
+    CheckTree();
+    RETURN_IF_ERROR(CheckStoredNodes());
+    RETURN_IF_ERROR(CheckCheckpoints());
+    RETURN_IF_ERROR(CheckItems());
+    RETURN_IF_ERROR(CheckCustodians());
+    report_.events = entries_.size();
+    report_.root_b64 = crypto::Base64Encode(root_);
+    return std::move(report_);
+  }
+
+ private:
+  void Problem(std::string p) { report_.problems.push_back(std::move(p)); }
+
+  Status CheckDatabaseIntegrity() {
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("PRAGMA integrity_check"));
+    for (;;) {
+      auto row = st.Step();
+      if (!row.ok()) {
+        Problem("vault.db: " + row.status().message());
+        return OkStatus();
+      }
+      if (!*row) break;
+      std::string line = st.ColumnText(0);
+      if (line != "ok") Problem("vault.db: integrity check: " + line);
+    }
+    return OkStatus();
+  }
+
+  Status LoadEntries() {
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry, action FROM events ORDER BY seq"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
+      if (seq != entries_.size()) {
+        Problem(EventName(entries_.size()) + ": missing (the log jumps to event " +
+                std::to_string(seq) + ")");
+        // Keep positions honest: the stored sequence numbers no longer index the tree.
+      }
+      ByteView b = st.ColumnBlob(1);
+      entries_.emplace_back(b.begin(), b.end());
+      listed_actions_.push_back(st.ColumnText(2));
+    }
+    if (entries_.empty()) Problem("custody log: empty (no init event)");
+    return OkStatus();
+  }
+
+  void ParseAll() {
+    parsed_.assign(entries_.size(), Result<ParsedEntry>(IoError("not parsed")));
+    ParallelFor(entries_.size(), [&](size_t i) { parsed_[i] = ParseEntry(entries_[i]); });
+  }
+
+  // Walks the log in order: sequence numbers, hash chain, and who was allowed to sign what.
+  void Replay() {
+    std::string previous = kNoPrevious;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const std::string name = EventName(i);
+      const std::string this_hash = crypto::HexEncode(crypto::Sha256Of(entries_[i]));
+      if (!parsed_[i].ok()) {
+        Problem(name + ": " + parsed_[i].status().message());
+        previous = this_hash;
+        continue;
+      }
+      const ParsedEntry& pe = *parsed_[i];
+      const Event& ev = pe.event;
+      if (ev.sequence != i) {
+        Problem(name + ": says it is event " + std::to_string(ev.sequence) + " (reordered?)");
+      }
+      if (ev.previous != previous) {
+        Problem(name + ": hash chain broken (previous entry hash does not match)");
+      }
+      if (ev.vault != v_.origin()) Problem(name + ": belongs to another log (" + ev.vault + ")");
+      if (ev.action != listed_actions_[i]) Problem(name + ": index says '" + listed_actions_[i] + "' but the signed entry says '" + ev.action + "'");
+      previous = this_hash;
+      ReplayKeys(i, pe);
+      if (ev.action == "ingest") {
+        for (const auto& s : ev.subjects) ingested_.insert(s);
+      }
+      for (const auto& s : ev.subjects) subjects_.emplace(s, i);
+    }
+  }
+
+  void ReplayKeys(size_t i, const ParsedEntry& pe) {
+    const Event& ev = pe.event;
+    const std::string name = EventName(i);
+    if (i == 0) {
+      if (ev.action != "init") {
+        Problem(name + ": the log does not start with init");
+        return;
+      }
+      const json& c = ev.details.value("custodian", json());
+      auto key = KeyFromDetails(c);
+      if (!key.ok() || StrField(c, "name") != ev.actor) {
+        Problem(name + ": init names no valid first custodian");
+        return;
+      }
+      custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, {}};
+      log_key_text_ = StrField(ev.details, "log_key");
+      ExpectSignatures(i, pe, {*key});
+      return;
+    }
+    if (ev.action == "init") {
+      Problem(name + ": a second init event");
+      return;
+    }
+    auto it = custodians_.find(ev.actor);
+    if (it == custodians_.end()) {
+      Problem(name + ": signed as unknown custodian '" + ev.actor + "'");
+      return;
+    }
+    CustodianState& actor = it->second;
+    if (!actor.active) {
+      Problem(name + ": signed by revoked custodian " + ev.actor + " (key " +
+              actor.key_id.substr(0, 8) + ")");
+      return;
+    }
+    if (ev.actor_key_id != actor.key_id) {
+      Problem(name + ": signed with key " + ev.actor_key_id.substr(0, 8) + ", but " + ev.actor +
+              "'s key at that point is " + actor.key_id.substr(0, 8));
+      return;
+    }
+    const bool admin = actor.role == "admin";
+    if (ev.action == "custodian-rotate") {
+      auto key = KeyFromDetails(ev.details);
+      if (!key.ok()) {
+        Problem(name + ": rotation without a valid new key");
+        return;
+      }
+      ExpectSignatures(i, pe, {actor.key, *key});
+      actor.key = *key;
+      actor.key_id = KeyId(*key);
+      return;
+    }
+    ExpectSignatures(i, pe, {actor.key});
+    if (ev.action == "custodian-add") {
+      const json& c = ev.details.value("custodian", json());
+      auto key = KeyFromDetails(c);
+      std::string who = StrField(c, "name"), role = StrField(c, "role");
+      if (!admin) Problem(name + ": custodian added by non-admin " + ev.actor);
+      if (!key.ok() || who.empty() || custodians_.count(who) != 0 ||
+          (role != "admin" && role != "collector" && role != "reviewer")) {
+        Problem(name + ": invalid custodian-add");
+        return;
+      }
+      custodians_[who] = CustodianState{role, *key, KeyId(*key), true, {}};
+    } else if (ev.action == "custodian-revoke") {
+      std::string who = StrField(ev.details, "custodian");
+      auto target = custodians_.find(who);
+      if (!admin) Problem(name + ": custodian revoked by non-admin " + ev.actor);
+      if (target == custodians_.end() || !target->second.active) {
+        Problem(name + ": revokes unknown or already revoked custodian '" + who + "'");
+        return;
+      }
+      target->second.active = false;
+    } else if (ev.action == "custodian-grant" || ev.action == "custodian-revoke-grant") {
+      std::string who = StrField(ev.details, "custodian"), grant = StrField(ev.details, "grant");
+      auto target = custodians_.find(who);
+      if (!admin) Problem(name + ": grant changed by non-admin " + ev.actor);
+      if (target == custodians_.end()) {
+        Problem(name + ": grant for unknown custodian '" + who + "'");
+        return;
+      }
+      if (ev.action == "custodian-grant") {
+        target->second.grants.insert(grant);
+      } else {
+        target->second.grants.erase(grant);
+      }
+    }
+  }
+
+  // The entry must carry exactly these keys' signatures, in this order.
+  void ExpectSignatures(size_t i, const ParsedEntry& pe,
+                        const std::vector<crypto::Ed25519PublicKey>& keys) {
+    if (pe.signatures.size() != keys.size()) {
+      Problem(EventName(i) + ": has " + std::to_string(pe.signatures.size()) +
+              " signatures, expected " + std::to_string(keys.size()));
+      return;
+    }
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (pe.signatures[k].key_id != KeyId(keys[k])) {
+        Problem(EventName(i) + ": signed by key " + pe.signatures[k].key_id.substr(0, 8) +
+                ", expected " + KeyId(keys[k]).substr(0, 8));
+        continue;
+      }
+      checks_.push_back({i, k, keys[k]});
+    }
+  }
+
+  void CheckSignatures() {
+    std::vector<char> good(checks_.size(), 0);
+    ParallelFor(checks_.size(), [&](size_t c) {
+      const SigCheck& sc = checks_[c];
+      good[c] = VerifyEntrySignature(*parsed_[sc.entry], parsed_[sc.entry]->signatures[sc.sig_index],
+                                     sc.key);
+    });
+    for (size_t c = 0; c < checks_.size(); ++c) {
+      if (!good[c]) {
+        Problem(EventName(checks_[c].entry) + ": signature does not verify (key " +
+                KeyId(checks_[c].key).substr(0, 8) + ")");
+      }
+    }
+  }
+
+  void CheckTree() {
+    for (const auto& e : entries_) (void)tree_.Append(e);
+    root_ = crypto::RootAt(tree_, tree_.size()).value();
+  }
+
+  // The stored perfect-subtree hashes must be exactly those of the entries: proofs handed
+  // out from them must be right.
+  Status CheckStoredNodes() {
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT level, idx, hash FROM merkle_nodes"));
+    uint64_t rows = 0, bad = 0;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ++rows;
+      auto want = tree_.Get(static_cast<uint32_t>(st.ColumnInt(0)), static_cast<uint64_t>(st.ColumnInt(1)));
+      ByteView got = st.ColumnBlob(2);
+      if (!want.ok() || got.size() != 32 || !std::equal(got.begin(), got.end(), want->begin())) ++bad;
+    }
+    uint64_t expected = 0;
+    for (uint64_t n = tree_.size(); n > 0; n >>= 1) expected += n;
+    if (bad > 0 || rows != expected) {
+      Problem("custody log: stored Merkle tree does not match the entries (" + std::to_string(bad) +
+              " wrong, " + std::to_string(rows) + " stored, " + std::to_string(expected) +
+              " expected)");
+    }
+    return OkStatus();
+  }
+
+  // The log must extend every checkpoint it ever signed and every one given with --against.
+  void CheckOneCheckpoint(const std::string& label, const std::string& note,
+                          const crypto::NoteVerifier& verifier) {
+    ++report_.checkpoints;
+    auto cp = crypto::OpenCheckpoint(note, verifier);
+    if (!cp.ok()) {
+      Problem(label + ": " + cp.status().message());
+      return;
+    }
+    if (cp->size > tree_.size()) {
+      Problem(label + ": rollback: signed at " + std::to_string(cp->size) +
+              " events, the log now has " + std::to_string(tree_.size()));
+      return;
+    }
+    auto root = crypto::RootAt(tree_, cp->size);
+    if (!root.ok() || *root != cp->root) {
+      Problem(label + ": the log does not extend this checkpoint (size " +
+              std::to_string(cp->size) + "): history was rewritten");
+    }
+  }
+
+  Status CheckCheckpoints() {
+    crypto::NoteVerifier derived = v_.LogVerifier();
+    if (!log_key_text_.empty() && log_key_text_ != crypto::FormatVerifierKey(derived)) {
+      Problem("custody event 0: names a log key that is not this vault's");
+    }
+    if (v_.keyslots().log_verifier_key != crypto::FormatVerifierKey(derived)) {
+      Problem("keyslots.json: log_key is not this vault's log key");
+    }
+    const std::string& latest = v_.paths().checkpoint_latest;
+    if (PathExists(latest)) {
+      ASSIGN_OR_RETURN(std::string note, ReadSmallFile(latest, crypto::kMaxNoteSize));
+      CheckOneCheckpoint("checkpoints/latest", note, derived);
+    } else {
+      Problem("checkpoints/latest: missing");
+    }
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT size, note FROM checkpoints ORDER BY size"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      CheckOneCheckpoint("stored checkpoint " + std::to_string(st.ColumnInt(0)), st.ColumnText(1),
+                         derived);
+    }
+    for (const auto& [label, note] : o_.against) CheckOneCheckpoint(label, note, derived);
+    return OkStatus();
+  }
+
+  Status CheckItems() {
+    ASSIGN_OR_RETURN(auto items, ListItems(v_, ""));
+    report_.items = items.size();
+    std::set<std::string> present;
+    for (const auto& item : items) {
+      present.insert(item.id);
+      if (!ingested_.count(item.id)) Problem("item " + item.id + ": has no ingest event");
+      if (o_.full) {
+        Status s = ExtractItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
+        ++report_.items_rehashed;
+        if (!s.ok()) Problem(s.message());
+      }
+    }
+    for (const auto& [id, seq] : subjects_) {
+      if (!present.count(id)) Problem(EventName(seq) + ": names item " + id + ", which is not in the vault");
+    }
+    return OkStatus();
+  }
+
+  // The custodians table must equal the replayed key history.
+  Status CheckCustodians() {
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT name, role, key_id, active FROM custodians"));
+    size_t rows = 0;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ++rows;
+      auto it = custodians_.find(st.ColumnText(0));
+      if (it == custodians_.end() || it->second.role != st.ColumnText(1) ||
+          it->second.key_id != st.ColumnText(2) || it->second.active != (st.ColumnInt(3) != 0)) {
+        Problem("custodian " + st.ColumnText(0) + ": stored record differs from the custody log");
+      }
+    }
+    if (rows != custodians_.size()) Problem("custodians: stored list differs from the custody log");
+    return OkStatus();
+  }
+
+  Vault& v_;
+  const VerifyOptions& o_;
+  VerifyReport report_;
+  std::vector<Bytes> entries_;
+  std::vector<std::string> listed_actions_;
+  std::vector<Result<ParsedEntry>> parsed_;
+  std::map<std::string, CustodianState> custodians_;
+  std::string log_key_text_;
+  std::vector<SigCheck> checks_;
+  std::set<std::string> ingested_;
+  std::multimap<std::string, uint64_t> subjects_;
+  crypto::MemoryMerkleStore tree_;
+  Digest root_{};
+};
+
+}  // namespace
+
+Result<VerifyReport> VerifyVault(Vault& vault, const VerifyOptions& options) {
+  return Verifier(vault, options).Run();
+}
+
+}  // namespace amanat::vault
