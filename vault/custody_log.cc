@@ -55,20 +55,32 @@ Result<std::vector<uint64_t>> CustodyLog::EventsAbout(const std::string& item_id
   return out;
 }
 
+Result<Stmt*> CustodyLog::Cached(std::optional<Stmt>& slot, const char* sql) {
+  if (!slot) {
+    ASSIGN_OR_RETURN(Stmt st, db_->Prepare(sql));
+    slot.emplace(std::move(st));
+  }
+  slot->Reset();
+  return &*slot;
+}
+
 Result<uint64_t> CustodyLog::Append(Event event,
                                     const std::vector<const crypto::Ed25519KeyPair*>& signers) {
   {
-    ASSIGN_OR_RETURN(Stmt tail, db_->Prepare("SELECT seq, entry FROM events ORDER BY seq DESC LIMIT 1"));
-    ASSIGN_OR_RETURN(bool row, tail.Step());
-    event.sequence = row ? static_cast<uint64_t>(tail.ColumnInt(0)) + 1 : 0;
-    event.previous = row ? crypto::HexEncode(crypto::Sha256Of(tail.ColumnBlob(1))) : kNoPrevious;
+    ASSIGN_OR_RETURN(Stmt* tail,
+                     Cached(tail_, "SELECT seq, entry FROM events ORDER BY seq DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(bool row, tail->Step());
+    event.sequence = row ? static_cast<uint64_t>(tail->ColumnInt(0)) + 1 : 0;
+    event.previous = row ? crypto::HexEncode(crypto::Sha256Of(tail->ColumnBlob(1))) : kNoPrevious;
+    tail->Reset();
   }
   Bytes entry = SignEntry(event, signers);
   if (entry.size() > kMaxEntryBytes) return InvalidInput("custody event is larger than 1 MiB");
 
-  ASSIGN_OR_RETURN(Stmt ins, db_->Prepare(
-                                 "INSERT INTO events(seq, entry, action, time, actor) "
-                                 "VALUES(?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(Stmt* insp, Cached(insert_event_,
+                                      "INSERT INTO events(seq, entry, action, time, actor) "
+                                      "VALUES(?, ?, ?, ?, ?)"));
+  Stmt& ins = *insp;
   ins.Bind(1, static_cast<int64_t>(event.sequence))
       .BindBlob(2, entry)
       .Bind(3, event.action)
@@ -76,8 +88,10 @@ Result<uint64_t> CustodyLog::Append(Event event,
       .Bind(5, event.actor);
   RETURN_IF_ERROR(ins.Run());
   if (!event.subjects.empty()) {
-    ASSIGN_OR_RETURN(Stmt sub, db_->Prepare(
-                                   "INSERT OR IGNORE INTO event_subjects(item_id, seq) VALUES(?, ?)"));
+    ASSIGN_OR_RETURN(Stmt* subp, Cached(insert_subject_,
+                                        "INSERT OR IGNORE INTO event_subjects(item_id, seq) "
+                                        "VALUES(?, ?)"));
+    Stmt& sub = *subp;
     for (const auto& s : event.subjects) {
       RETURN_IF_ERROR(sub.Bind(1, s).Bind(2, static_cast<int64_t>(event.sequence)).Run());
       sub.Reset();
@@ -85,7 +99,9 @@ Result<uint64_t> CustodyLog::Append(Event event,
   }
   ASSIGN_OR_RETURN(auto nodes, crypto::NodesCompletedByAppend(reader_, event.sequence,
                                                               crypto::LeafHash(entry)));
-  ASSIGN_OR_RETURN(Stmt node, db_->Prepare("INSERT INTO merkle_nodes(level, idx, hash) VALUES(?, ?, ?)"));
+  ASSIGN_OR_RETURN(Stmt* nodep,
+                   Cached(insert_node_, "INSERT INTO merkle_nodes(level, idx, hash) VALUES(?, ?, ?)"));
+  Stmt& node = *nodep;
   for (const auto& n : nodes) {
     RETURN_IF_ERROR(node.Bind(1, static_cast<int64_t>(n.level))
                         .Bind(2, static_cast<int64_t>(n.index))

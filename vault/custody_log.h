@@ -59,8 +59,12 @@ class CustodyLog {
   Result<std::optional<std::string>> LatestStoredCheckpoint();
 
  private:
+  // Prepares `sql` once into `slot`; returns the statement, reset and ready to bind.
+  Result<Stmt*> Cached(std::optional<Stmt>& slot, const char* sql);
+
   Db* db_;
   SqlMerkleReader reader_;
+  std::optional<Stmt> tail_, insert_event_, insert_subject_, insert_node_;
 };
 
 }  // namespace amanat::vault

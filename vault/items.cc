@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
@@ -148,31 +149,34 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
   ASSIGN_OR_RETURN(Stmt put,
                    db.Prepare("INSERT INTO chunks(blob_id, seq, data) VALUES(?, ?, ?)"));
   crypto::Sha256 hash;
-  std::vector<uint8_t> buf(kChunkSize);
+  // Not zero-filled: only the bytes read are ever used, and those are wiped on the way out.
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[kChunkSize]);
+  size_t used = 0;
+  struct WipeOnExit {
+    uint8_t* p;
+    size_t* n;
+    ~WipeOnExit() { crypto::Wipe(p, *n); }
+  } wipe{buf.get(), &used};
   for (;;) {
-    auto got = Fill(read, buf.data(), buf.size());
+    auto got = Fill(read, buf.get(), kChunkSize);
     if (!got.ok()) {
-      crypto::Wipe(buf.data(), buf.size());
+      used = kChunkSize;  // a partial read may have left bytes anywhere
       return got.status();
     }
     const size_t n = *got;
+    used = std::max(used, n);
     if (n == 0) break;
-    ByteView chunk(buf.data(), n);
+    ByteView chunk(buf.get(), n);
     if (out.chunks == 0) out.media_type = DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
     hash.Update(chunk);
     put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlob(3, chunk);
-    Status s = put.Run();
-    if (!s.ok()) {
-      crypto::Wipe(buf.data(), buf.size());
-      return s;
-    }
+    RETURN_IF_ERROR(put.Run());
     put.Reset();
     ++out.chunks;
     out.size += n;
     if (progress) progress(out.size);
-    if (n < buf.size()) break;
+    if (n < kChunkSize) break;
   }
-  crypto::Wipe(buf.data(), buf.size());
   if (out.chunks == 0) out.media_type = DetectMediaType({});
   out.id = crypto::HexEncode(hash.Finish());
   return out;
