@@ -47,6 +47,7 @@ Command SetupAdd(CLI::App& app, GlobalOptions& g);
 Command SetupLs(CLI::App& app, GlobalOptions& g);
 Command SetupShow(CLI::App& app, GlobalOptions& g);
 Command SetupGet(CLI::App& app, GlobalOptions& g);
+Command SetupAnnotate(CLI::App& app, GlobalOptions& g);
 Command SetupVerify(CLI::App& app, GlobalOptions& g);
 Command SetupLog(CLI::App& app, GlobalOptions& g);
 Command SetupCheckpoint(CLI::App& app, GlobalOptions& g);

@@ -61,8 +61,11 @@ Status RunShow(const ShowOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, o.id));
   RETURN_IF_ERROR(vault::RequireRead(*v, item));
+  ASSIGN_OR_RETURN(nlohmann::json notes, vault::ItemAnnotations(*v, item));
   if (o.json) {
-    PrintJson(ItemJson(item));
+    nlohmann::json j = ItemJson(item);
+    j["annotations"] = notes;
+    PrintJson(j);
     return OkStatus();
   }
   PrintLine("id           " + item.id);
@@ -84,6 +87,11 @@ Status RunShow(const ShowOptions& o, const GlobalOptions& g) {
       text = value.dump();
     }
     PrintLine(label + " " + text);
+  }
+  for (const auto& n : notes) {
+    PrintLine("annotated    " + n["time"].get<std::string>() + " by " +
+              n["custodian"].get<std::string>() + " (event " + n["sequence"].dump() + "): " +
+              n["changes"].dump());
   }
   return OkStatus();
 }

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
       amanat::cli::SetupShow(app, g), amanat::cli::SetupGet(app, g),
       amanat::cli::SetupLog(app, g),  amanat::cli::SetupVerify(app, g),
       amanat::cli::SetupCheckpoint(app, g), amanat::cli::SetupKey(app, g),
-      amanat::cli::SetupCustodian(app, g),
+      amanat::cli::SetupCustodian(app, g), amanat::cli::SetupAnnotate(app, g),
   };
 
   try {

@@ -13,6 +13,7 @@ std::string HexEncode(ByteView data) {
 
 Result<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return InvalidInput("hex value has odd length");
+  if (hex.empty()) return Bytes();
   Bytes out(hex.size() / 2);
   size_t len = 0;
   const char* end = nullptr;

@@ -188,16 +188,29 @@ TEST(MerkleHash, KnownAnswers) {
   EXPECT_NE(LeafHash(ab), NodeHash(a, b));
 }
 
-// The RFC 6962 / transparency-dev test tree: its 8 leaves and the roots at sizes 1..8.
-TEST(MerkleHash, Rfc6962TestTreeRoots) {
-  const std::vector<std::string> leaves_hex = {"",
-                                               "00",
+// The 8-leaf test tree of RFC 6962 implementations (Certificate Transparency, and
+// transparency-dev/merkle's tests and vectors). The first leaf is empty.
+MemoryMerkleStore Rfc6962TestTree() {
+  const std::vector<std::string> leaves_hex = {"00",
                                                "10",
                                                "2021",
                                                "3031",
                                                "40414243",
                                                "5051525354555657",
                                                "606162636465666768696a6b6c6d6e6f"};
+  MemoryMerkleStore store;
+  EXPECT_TRUE(store.Append(ByteView()).ok());
+  for (const std::string& h : leaves_hex) {
+    auto leaf = HexDecode(h);
+    EXPECT_TRUE(leaf.ok()) << h;
+    EXPECT_TRUE(store.Append(leaf.ok() ? *leaf : Bytes{}).ok());
+  }
+  EXPECT_EQ(store.size(), 8u);
+  return store;
+}
+
+// The RFC 6962 test tree's roots at sizes 1..8.
+TEST(MerkleHash, Rfc6962TestTreeRoots) {
   const std::vector<std::string> roots_hex = {
       "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -208,14 +221,11 @@ TEST(MerkleHash, Rfc6962TestTreeRoots) {
       "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
       "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
   };
-  MemoryMerkleStore store;
-  for (size_t i = 0; i < leaves_hex.size(); ++i) {
-    auto leaf = HexDecode(leaves_hex[i]);
-    ASSERT_TRUE(leaf.ok());
-    ASSERT_TRUE(store.Append(*leaf).ok());
-    auto root = RootAt(store, store.size());
+  const MemoryMerkleStore store = Rfc6962TestTree();
+  for (uint64_t size = 1; size <= 8; ++size) {
+    auto root = RootAt(store, size);
     ASSERT_TRUE(root.ok()) << root.status().message();
-    EXPECT_EQ(HexEncode(*root), roots_hex[i]) << "size " << store.size();
+    EXPECT_EQ(HexEncode(*root), roots_hex[size - 1]) << "size " << size;
   }
 }
 
@@ -353,7 +363,9 @@ void RunVector(const fs::path& path, const std::string& kind, VectorCounts& coun
     malformed_input = !proof.well_formed;
     verified = VerifyConsistency(GetSize(v, "size1"), GetSize(v, "size2"), proof.hashes,
                                  root1.digest, root2.digest);
-    if (malformed_input) EXPECT_FALSE(verified.ok()) << "the verifier accepted a stand-in hash";
+    if (malformed_input) {
+      EXPECT_FALSE(verified.ok()) << "the verifier accepted a stand-in hash";
+    }
   }
   Status status = verified;
   if (malformed_input) {
@@ -395,16 +407,7 @@ TEST(MerkleVectors, AllTransparencyDevVectorsGiveTheirVerdict) {
 // Every happy-path vector over the RFC 6962 test tree must be exactly what our generator
 // produces from stored nodes: same proof, hash for hash.
 TEST(MerkleVectors, GeneratorReproducesHappyPathProofs) {
-  const std::vector<std::string> leaves_hex = {"",
-                                               "00",
-                                               "10",
-                                               "2021",
-                                               "3031",
-                                               "40414243",
-                                               "5051525354555657",
-                                               "606162636465666768696a6b6c6d6e6f"};
-  MemoryMerkleStore store;
-  for (const std::string& h : leaves_hex) ASSERT_TRUE(store.Append(*HexDecode(h)).ok());
+  const MemoryMerkleStore store = Rfc6962TestTree();
 
   const fs::path root = fs::path(AMANAT_TEST_DATA_DIR) / "vectors" / "merkle";
   int compared = 0;

@@ -6,6 +6,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "vault/event.h"
 #include "vault/media_type.h"
 #include "vault/text.h"
 #include "vault/timeutil.h"
@@ -237,6 +238,32 @@ Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMeta
           .status());
   RETURN_IF_ERROR(sp.Release());
   return IngestResult{std::move(*existing), true};
+}
+
+Status AnnotateItem(Vault& vault, const ItemInfo& item, const ItemMetadata& changes) {
+  RETURN_IF_ERROR(changes.Validate());
+  json j = changes.ToJson();
+  j.erase("kind");
+  j.erase("filename");
+  if (j.empty()) return InvalidInput("annotate: give at least one field to record");
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
+  RETURN_IF_ERROR(vault.Record("annotate", {item.id}, "", {{"changes", j}}).status());
+  return vault.Commit(tx);
+}
+
+Result<json> ItemAnnotations(Vault& vault, const ItemInfo& item) {
+  json out = json::array();
+  ASSIGN_OR_RETURN(auto seqs, vault.log().EventsAbout(item.id));
+  for (uint64_t seq : seqs) {
+    ASSIGN_OR_RETURN(Bytes entry, vault.log().Entry(seq));
+    ASSIGN_OR_RETURN(ParsedEntry pe, ParseEntry(entry));
+    if (pe.event.action != "annotate") continue;
+    out.push_back({{"sequence", seq},
+                   {"time", pe.event.time},
+                   {"custodian", pe.event.actor},
+                   {"changes", pe.event.details.value("changes", json::object())}});
+  }
+  return out;
 }
 
 Status RecordAccess(Vault& vault, const ItemInfo& item, const std::string& operation,

@@ -80,6 +80,15 @@ Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind);
 
 // Streams the item's content to `write`, hashing on the way. kVerifyFailed if the stored
 // bytes do not hash to the item's ID (detected at the end; the caller must discard output).
+// Records later metadata for an item as a signed annotate event (the item and its ingest
+// record never change) and commits it. `changes` holds only the fields given; kind and
+// filename cannot be annotated. kInvalidInput if nothing is given or a field is malformed.
+Status AnnotateItem(Vault& vault, const ItemInfo& item, const ItemMetadata& changes);
+
+// The annotations recorded for an item, oldest first: each {"sequence", "time",
+// "custodian", "changes"}.
+Result<nlohmann::json> ItemAnnotations(Vault& vault, const ItemInfo& item);
+
 // Records an access event (who read what, why) and commits it with a new checkpoint, before
 // any content leaves the vault.
 Status RecordAccess(Vault& vault, const ItemInfo& item, const std::string& operation,

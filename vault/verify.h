@@ -14,7 +14,7 @@
 namespace amanat::vault {
 
 struct VerifyOptions {
-  bool full = false;  // also re-hash every item's content
+  bool full = false;  // also re-hash every item's content and read every database page
   // Checkpoints that left the vault earlier: (label for messages, signed note text).
   std::vector<std::pair<std::string, std::string>> against;
 };
