@@ -153,7 +153,8 @@ Command SetupAdd(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--captured-at", o->meta.captured_at, "When it was recorded (2017-03-26 or RFC 3339)");
   sub->add_option("--place", o->meta.place, "Where it was recorded (may be coarse)");
   sub->add_option("--witness", o->meta.witness, "Witness pseudonym, e.g. W-7K3F9Q (never a name)");
-  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)");
+  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--note", o->meta.note, "Free-text note");
   sub->add_option("--confidentiality", o->meta.confidentiality, "Confidentiality label");
   sub->add_flag("--json", o->json, "Machine-readable output");

@@ -33,7 +33,8 @@ Command SetupAnnotate(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--captured-at", o->meta.captured_at, "When it was recorded");
   sub->add_option("--place", o->meta.place, "Where it was recorded (may be coarse)");
   sub->add_option("--witness", o->meta.witness, "Witness pseudonym (never a name)");
-  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)");
+  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--note", o->meta.note, "Free-text note");
   sub->add_option("--confidentiality", o->meta.confidentiality, "Confidentiality label");
   return {sub, [o, &g] { return RunAnnotate(*o, g); }};

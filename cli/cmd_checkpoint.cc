@@ -102,7 +102,8 @@ Command SetupCheckpoint(CLI::App& app, GlobalOptions& g) {
   sub->require_subcommand(0, 1);
   CLI::App* ver = sub->add_subcommand("verify", "Verify any C2SP signed note or checkpoint (no vault needed)");
   ver->add_option("--key", o->keys, "Verifier key (name+hex8+base64), or a file holding one")
-      ->required();
+      ->required()
+      ->allow_extra_args(false);
   ver->add_option("file", o->file, "The signed note")->required();
   ver->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g, ver]() -> Status {

@@ -1,6 +1,8 @@
 // amanat get: stream an item's content out, re-hashing it on the way.
 #include <unistd.h>
 
+#include <optional>
+
 #include "cli/app.h"
 #include "cli/output_file.h"
 #include "cli/terminal.h"
@@ -26,7 +28,13 @@ Status RunGet(const GetOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, o.id));
   RETURN_IF_ERROR(vault::RequireRead(*v, item));
-  // The read is on record before the first byte leaves the vault.
+  // The output is opened first (so a refused output records no access), and the read is on
+  // record before the first byte leaves the vault.
+  std::optional<OutputFile> out;
+  if (!to_stdout) {
+    ASSIGN_OR_RETURN(OutputFile f, OutputFile::Create(o.output, o.force));
+    out.emplace(std::move(f));
+  }
   RETURN_IF_ERROR(vault::RecordAccess(*v, item, "get", o.purpose));
   Progress progress(!g.quiet, "extracting " + item.id.substr(0, 12), item.size);
   auto report = [&](uint64_t done) { progress.Update(done); };
@@ -37,11 +45,10 @@ Status RunGet(const GetOptions& o, const GlobalOptions& g) {
     progress.Finish();
     return s;
   }
-  ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(o.output, o.force));
-  Status s = vault::ExtractItem(*v, item, [&](ByteView d) { return out.Write(d); }, report);
+  Status s = vault::ExtractItem(*v, item, [&](ByteView d) { return out->Write(d); }, report);
   progress.Finish();
   RETURN_IF_ERROR(s);  // `out` is discarded unnamed: nothing appears under o.output
-  return out.Commit();
+  return out->Commit();
 }
 
 }  // namespace

@@ -26,14 +26,13 @@ Status RunPasswd(const PasswdOptions& o, const GlobalOptions& g) {
                                       v->vault_key(), v->actor_key()));
   vault::KeySlots ks = v->keyslots();
   *ks.FindMutable(slot.custodian) = std::move(fresh);
-  // The key slot file first: if it cannot be written, nothing changed and nothing is logged.
-  RETURN_IF_ERROR(ks.Save(v->paths().keyslots));
   ASSIGN_OR_RETURN(vault::Transaction tx, vault::Transaction::Begin(v->db()));
   RETURN_IF_ERROR(v->Record("passwd", {}, "", {{"custodian", slot.custodian},
                                                {"kdf", crypto::Argon2LevelName(kdf)}})
                       .status());
-  RETURN_IF_ERROR(v->Commit(tx));
-  PrintLine("passphrase changed for " + slot.custodian);
+  const std::string name = slot.custodian;
+  RETURN_IF_ERROR(v->CommitWithKeySlots(tx, ks));
+  PrintLine("passphrase changed for " + name);
   return OkStatus();
 }
 

@@ -64,7 +64,8 @@ Command SetupVerify(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<VerifyOptions>();
   CLI::App* sub = app.add_subcommand("verify", "Check signatures, hash chain, Merkle tree and checkpoints");
   sub->add_flag("--full", o->full, "Also re-hash every item's content");
-  sub->add_option("--against", o->against, "A checkpoint that left the vault earlier (repeatable)");
+  sub->add_option("--against", o->against, "A checkpoint that left the vault earlier (repeatable)")
+      ->allow_extra_args(false);
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunVerify(*o, g); }};
 }

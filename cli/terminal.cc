@@ -70,7 +70,7 @@ Result<crypto::SecretBytes> AskPassphrase(const std::string& prompt, bool confir
   Status status = first.status();
   if (first.ok() && first->empty()) status = InvalidInput("empty passphrase");
   if (status.ok() && confirm) {
-    auto second = ask("Repeat " + prompt);
+    auto second = ask("Again, " + prompt);
     if (!second.ok()) {
       status = second.status();
     } else if (!second->Equals(*first)) {

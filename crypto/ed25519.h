@@ -29,6 +29,11 @@ class Ed25519KeyPair {
   // during signing must not leave a bad signature behind.
   Ed25519Signature Sign(ByteView message) const;
 
+  // Signs without the check. The caller MUST verify the signature (Ed25519Verify) before it
+  // leaves the process; the custody log does so for a whole transaction at once, on all
+  // cores, before it commits.
+  Ed25519Signature SignUncheckedForBatch(ByteView message) const;
+
  private:
   Ed25519KeyPair() = default;
   SecretBytes sk_;

@@ -30,19 +30,6 @@ nlohmann::json CustodianJson(const std::string& name, const std::string& role,
           {"key_id", KeyId(pk)}};
 }
 
-// Saves key slots, then commits; if the commit fails, the old key slots are put back.
-Status SaveSlotsAndCommit(Vault& vault, Transaction& tx, const KeySlots& fresh) {
-  const KeySlots old = vault.keyslots();
-  RETURN_IF_ERROR(fresh.Save(vault.paths().keyslots));
-  Status s = vault.Commit(tx);
-  if (!s.ok()) {
-    (void)old.Save(vault.paths().keyslots);
-    return s;
-  }
-  vault.mutable_keyslots() = fresh;
-  return OkStatus();
-}
-
 }  // namespace
 
 bool IsValidRole(std::string_view role) {
@@ -116,7 +103,7 @@ Status AddCustodian(Vault& vault, const std::string& name, const std::string& ro
   RETURN_IF_ERROR(
       vault.Record("custodian-add", {}, "", {{"custodian", CustodianJson(name, role, key.public_key())}})
           .status());
-  return SaveSlotsAndCommit(vault, tx, fresh);
+  return vault.CommitWithKeySlots(tx, fresh);
 }
 
 Status RevokeCustodian(Vault& vault, const std::string& name) {
@@ -136,7 +123,7 @@ Status RevokeCustodian(Vault& vault, const std::string& name) {
   RETURN_IF_ERROR(vault.Record("custodian-revoke", {}, "",
                                {{"custodian", name}, {"key_id", target.key_id}})
                       .status());
-  return SaveSlotsAndCommit(vault, tx, fresh);
+  return vault.CommitWithKeySlots(tx, fresh);
 }
 
 Result<std::string> RotateKey(Vault& vault, const crypto::SecretBytes& passphrase) {
@@ -160,7 +147,7 @@ Result<std::string> RotateKey(Vault& vault, const crypto::SecretBytes& passphras
                             {"key_id", KeyId(fresh_key.public_key())}};
   RETURN_IF_ERROR(
       vault.RecordSignedBy("custodian-rotate", details, {&vault.actor_key(), &fresh_key}).status());
-  RETURN_IF_ERROR(SaveSlotsAndCommit(vault, tx, fresh));
+  RETURN_IF_ERROR(vault.CommitWithKeySlots(tx, fresh));
   std::string id = KeyId(fresh_key.public_key());
   vault.ReplaceActorKey(std::move(fresh_key));
   return id;

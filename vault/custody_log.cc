@@ -3,6 +3,9 @@
 #include "crypto/checkpoint.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "vault/parallel.h"
+
+#include <algorithm>
 
 namespace amanat::vault {
 
@@ -74,7 +77,7 @@ Result<uint64_t> CustodyLog::Append(Event event,
     event.previous = row ? crypto::HexEncode(crypto::Sha256Of(tail->ColumnBlob(1))) : kNoPrevious;
     tail->Reset();
   }
-  Bytes entry = SignEntry(event, signers);
+  Bytes entry = SignEntry(event, signers, &pending_);
   if (entry.size() > kMaxEntryBytes) return InvalidInput("custody event is larger than 1 MiB");
 
   ASSIGN_OR_RETURN(Stmt* insp, Cached(insert_event_,
@@ -110,6 +113,20 @@ Result<uint64_t> CustodyLog::Append(Event event,
     node.Reset();
   }
   return event.sequence;
+}
+
+Status CustodyLog::CheckPendingSignatures() {
+  std::vector<PendingSignature> batch = std::move(pending_);
+  pending_.clear();
+  std::vector<char> good(batch.size(), 0);
+  ParallelFor(batch.size(), [&](size_t i) {
+    good[i] = crypto::Ed25519Verify(batch[i].public_key, batch[i].pae, batch[i].sig);
+  });
+  if (std::find(good.begin(), good.end(), 0) != good.end()) {
+    return IoError("a custody signature failed its check right after signing (hardware fault?); "
+                   "nothing was committed");
+  }
+  return OkStatus();
 }
 
 Result<std::string> CustodyLog::MakeCheckpoint(const crypto::NoteSigner& log_signer) {

@@ -39,6 +39,10 @@ class CustodyLog {
   // REQUIRES: an open transaction; `signers` non-empty.
   Result<uint64_t> Append(Event event, const std::vector<const crypto::Ed25519KeyPair*>& signers);
 
+  // Verifies, on all cores, every signature made by Append since the last call (sign-then-
+  // verify, batched). kIoError if one fails: the transaction must not commit.
+  Status CheckPendingSignatures();
+
   // Number of entries (highest sequence number + 1).
   Result<uint64_t> Size();
   Result<Digest> Root(uint64_t size) { return crypto::RootAt(reader_, size); }
@@ -65,6 +69,7 @@ class CustodyLog {
   Db* db_;
   SqlMerkleReader reader_;
   std::optional<Stmt> tail_, insert_event_, insert_subject_, insert_node_;
+  std::vector<PendingSignature> pending_;
 };
 
 }  // namespace amanat::vault

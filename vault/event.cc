@@ -88,13 +88,20 @@ json Event::ToJson() const {
           {"predicate", predicate}};
 }
 
-Bytes SignEntry(const Event& event, const std::vector<const crypto::Ed25519KeyPair*>& signers) {
+Bytes SignEntry(const Event& event, const std::vector<const crypto::Ed25519KeyPair*>& signers,
+                std::vector<PendingSignature>* pending) {
   const std::string payload = event.ToJson().dump(-1, ' ', false, json::error_handler_t::replace);
   const Bytes pae = Pae(kDssePayloadType, AsBytes(payload));
   json sigs = json::array();
   for (const auto* k : signers) {
-    sigs.push_back({{"keyid", KeyId(k->public_key())},
-                    {"sig", crypto::Base64Encode(k->Sign(pae))}});
+    crypto::Ed25519Signature sig;
+    if (pending != nullptr) {
+      sig = k->SignUncheckedForBatch(pae);
+      pending->push_back({pae, k->public_key(), sig});
+    } else {
+      sig = k->Sign(pae);
+    }
+    sigs.push_back({{"keyid", KeyId(k->public_key())}, {"sig", crypto::Base64Encode(sig)}});
   }
   json env = {{"payload", crypto::Base64Encode(AsBytes(payload))},
               {"payloadType", kDssePayloadType},

@@ -64,8 +64,18 @@ struct ParsedEntry {
   std::vector<EntrySignature> signatures;
 };
 
+// A signature made but not yet checked: see SignEntry.
+struct PendingSignature {
+  Bytes pae;
+  crypto::Ed25519PublicKey public_key{};
+  crypto::Ed25519Signature sig{};
+};
+
 // Serialises `event`, signs it with every key in `signers` (in order) and returns the entry.
-Bytes SignEntry(const Event& event, const std::vector<const crypto::Ed25519KeyPair*>& signers);
+// With `pending`, signatures are made without the sign-then-verify check and appended to
+// `pending` instead, for the caller to verify in a batch before the entry is committed.
+Bytes SignEntry(const Event& event, const std::vector<const crypto::Ed25519KeyPair*>& signers,
+                std::vector<PendingSignature>* pending = nullptr);
 
 // Strict parse: bounded size, exact field set, types and formats. kVerifyFailed naming the
 // problem. Does not check signatures (the key history decides which key must have signed).

@@ -71,7 +71,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
   std::string tmp = path + suffix + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(errno, tmp);
-  Status s = WriteAll(fd, data, path);
+  Status s = ::fchmod(fd, static_cast<mode_t>(mode)) == 0 ? OkStatus() : ErrnoStatus(errno, tmp);
+  if (s.ok()) s = WriteAll(fd, data, path);
   if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus(errno, path);
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(errno, path);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus(errno, path);

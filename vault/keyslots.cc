@@ -15,8 +15,8 @@ constexpr char kKdfName[] = "argon2id13";
 // Associated data binds each wrapped secret to its vault, custodian, purpose and public key,
 // so a wrapped value cannot be moved into another slot or vault unnoticed.
 std::string AssociatedData(const std::string& vault_id, const KeySlot& slot, const char* what) {
-  return std::string("amanat-keyslot/1\n") + vault_id + "\n" + slot.custodian + "\n" + what +
-         "\n" + crypto::Base64Encode(slot.sign_public_key) + "\n";
+  return std::string("amanat-keyslot/1\n") + vault_id + "\n" + slot.custodian + "\n" +
+         slot.role + "\n" + what + "\n" + crypto::Base64Encode(slot.sign_public_key) + "\n";
 }
 
 // Wrap key and check value, both derived from the Argon2id output.

@@ -76,6 +76,7 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
                     {"key_id", KeyId(sign_key.public_key())}}}};
     CustodyLog log(db);
     RETURN_IF_ERROR(log.Append(ev, {&sign_key}).status());
+    RETURN_IF_ERROR(log.CheckPendingSignatures());
     crypto::NoteSigner log_signer(ks.origin, LogKey(vault_key));
     ASSIGN_OR_RETURN(checkpoint, log.MakeCheckpoint(log_signer));
     RETURN_IF_ERROR(tx.Commit());
@@ -205,6 +206,20 @@ Result<uint64_t> Vault::RecordSignedBy(const std::string& action, const nlohmann
   return log_.Append(std::move(ev), signers);
 }
 
+Status Vault::CommitWithKeySlots(Transaction& tx, const KeySlots& fresh) {
+  // Everything that can refuse the commit is checked before keyslots.json changes.
+  RETURN_IF_ERROR(CheckExtendsLatest(log_, paths_.checkpoint_latest, LogVerifier()));
+  const KeySlots old = keyslots_;
+  RETURN_IF_ERROR(fresh.Save(paths_.keyslots));
+  Status s = Commit(tx);
+  if (!s.ok()) {
+    (void)old.Save(paths_.keyslots);
+    return s;
+  }
+  keyslots_ = fresh;
+  return OkStatus();
+}
+
 crypto::NoteSigner Vault::LogSigner() const { return crypto::NoteSigner(origin(), LogKey(vault_key())); }
 
 crypto::NoteVerifier Vault::LogVerifier() const { return LogSigner().verifier(); }
@@ -240,6 +255,7 @@ Status CheckExtendsLatest(CustodyLog& log, const std::string& path,
 }
 
 Status Vault::Commit(Transaction& tx) {
+  RETURN_IF_ERROR(log_.CheckPendingSignatures());
   RETURN_IF_ERROR(CheckExtendsLatest(log_, paths_.checkpoint_latest, LogVerifier()));
   ASSIGN_OR_RETURN(std::string note, log_.MakeCheckpoint(LogSigner()));
   RETURN_IF_ERROR(tx.Commit());

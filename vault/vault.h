@@ -84,6 +84,10 @@ class Vault {
   // After a key rotation: sign later events with the new key.
   void ReplaceActorKey(crypto::Ed25519KeyPair key) { unlocked_.sign_key = std::move(key); }
 
+  // As Commit, for a change that also rewrites keyslots.json: the new key slots are saved
+  // first and put back as they were if the commit fails, so the two never disagree.
+  Status CommitWithKeySlots(Transaction& tx, const KeySlots& fresh);
+
   // The log's note signer (key derived from the vault key) and verifier.
   crypto::NoteSigner LogSigner() const;
   crypto::NoteVerifier LogVerifier() const;

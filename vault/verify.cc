@@ -11,6 +11,7 @@
 #include "crypto/sha256.h"
 #include "vault/fs.h"
 #include "vault/items.h"
+#include "vault/parallel.h"
 
 namespace amanat::vault {
 namespace {
@@ -24,20 +25,6 @@ struct CustodianState {
   bool active = true;
   std::set<std::string> grants;
 };
-
-// Runs fn(i) for i in [0, n) on every core.
-template <typename Fn>
-void ParallelFor(size_t n, Fn fn) {
-  size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 8));
-  if (n < 256) threads = 1;
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (size_t i = t; i < n; i += threads) fn(i);
-    });
-  }
-  for (auto& th : pool) th.join();
-}
 
 std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
 
@@ -83,7 +70,12 @@ class Verifier {
   }
 
  private:
-  void Problem(std::string p) { report_.problems.push_back(std::move(p)); }
+  void Problem(std::string p) {
+    for (char& c : p) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    report_.problems.push_back(std::move(p));
+  }
 
   Status CheckDatabaseIntegrity() {
     ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("PRAGMA integrity_check"));
@@ -156,7 +148,7 @@ class Verifier {
       previous = this_hash;
       ReplayKeys(i, pe);
       if (ev.action == "ingest") {
-        for (const auto& s : ev.subjects) ingested_.insert(s);
+        for (const auto& s : ev.subjects) first_ingest_.emplace(s, i);  // keeps the first
       }
       for (const auto& s : ev.subjects) subjects_.emplace(s, i);
     }
@@ -172,7 +164,8 @@ class Verifier {
       }
       const json& c = ev.details.value("custodian", json());
       auto key = KeyFromDetails(c);
-      if (!key.ok() || StrField(c, "name") != ev.actor) {
+      if (!key.ok() || StrField(c, "name") != ev.actor || StrField(c, "role") != "admin" ||
+          ev.actor_key_id != KeyId(*key)) {
         Problem(name + ": init names no valid first custodian");
         return;
       }
@@ -204,8 +197,10 @@ class Verifier {
     const bool admin = actor.role == "admin";
     if (ev.action == "custodian-rotate") {
       auto key = KeyFromDetails(ev.details);
-      if (!key.ok()) {
-        Problem(name + ": rotation without a valid new key");
+      if (!key.ok() || StrField(ev.details, "custodian") != ev.actor ||
+          StrField(ev.details, "old_key_id") != actor.key_id ||
+          StrField(ev.details, "key_id") != KeyId(*key)) {
+        Problem(name + ": invalid key rotation");
         return;
       }
       ExpectSignatures(i, pe, {actor.key, *key});
@@ -218,7 +213,10 @@ class Verifier {
       const json& c = ev.details.value("custodian", json());
       auto key = KeyFromDetails(c);
       std::string who = StrField(c, "name"), role = StrField(c, "role");
-      if (!admin) Problem(name + ": custodian added by non-admin " + ev.actor);
+      if (!admin) {
+        Problem(name + ": custodian added by non-admin " + ev.actor);
+        return;
+      }
       if (!key.ok() || who.empty() || custodians_.count(who) != 0 ||
           (role != "admin" && role != "collector" && role != "reviewer")) {
         Problem(name + ": invalid custodian-add");
@@ -228,7 +226,10 @@ class Verifier {
     } else if (ev.action == "custodian-revoke") {
       std::string who = StrField(ev.details, "custodian");
       auto target = custodians_.find(who);
-      if (!admin) Problem(name + ": custodian revoked by non-admin " + ev.actor);
+      if (!admin) {
+        Problem(name + ": custodian revoked by non-admin " + ev.actor);
+        return;
+      }
       if (target == custodians_.end() || !target->second.active) {
         Problem(name + ": revokes unknown or already revoked custodian '" + who + "'");
         return;
@@ -237,7 +238,10 @@ class Verifier {
     } else if (ev.action == "custodian-grant" || ev.action == "custodian-revoke-grant") {
       std::string who = StrField(ev.details, "custodian"), grant = StrField(ev.details, "grant");
       auto target = custodians_.find(who);
-      if (!admin) Problem(name + ": grant changed by non-admin " + ev.actor);
+      if (!admin) {
+        Problem(name + ": grant changed by non-admin " + ev.actor);
+        return;
+      }
       if (target == custodians_.end()) {
         Problem(name + ": grant for unknown custodian '" + who + "'");
         return;
@@ -364,7 +368,19 @@ class Verifier {
     std::set<std::string> present;
     for (const auto& item : items) {
       present.insert(item.id);
-      if (!ingested_.count(item.id)) Problem("item " + item.id + ": has no ingest event");
+      auto ingest = first_ingest_.find(item.id);
+      if (ingest == first_ingest_.end()) {
+        Problem("item " + item.id + ": has no ingest event");
+      } else {
+        // The stored record must say what the signed ingest event says.
+        const json& d = parsed_[ingest->second]->event.details;
+        json meta = d.value("metadata", json::object());
+        if (d.value("size", uint64_t{0}) != item.size || d.value("media_type", "") != item.media_type ||
+            meta.value("kind", "") != item.kind || meta != item.metadata) {
+          Problem("item " + item.id + ": stored record differs from its signed ingest event (" +
+                  EventName(ingest->second) + ")");
+        }
+      }
       if (o_.full) {
         Status s = ExtractItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
         ++report_.items_rehashed;
@@ -373,6 +389,18 @@ class Verifier {
     }
     for (const auto& [id, seq] : subjects_) {
       if (!present.count(id)) Problem(EventName(seq) + ": names item " + id + ", which is not in the vault");
+    }
+    // The subject index (used by `log --item`) must list exactly the signed subjects.
+    std::set<std::pair<std::string, uint64_t>> want(subjects_.begin(), subjects_.end()), got;
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT item_id, seq FROM event_subjects"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      got.emplace(st.ColumnText(0), static_cast<uint64_t>(st.ColumnInt(1)));
+    }
+    if (got != want) {
+      Problem("custody log: the subject index differs from the signed events (" +
+              std::to_string(want.size()) + " signed, " + std::to_string(got.size()) + " indexed)");
     }
     return OkStatus();
   }
@@ -406,7 +434,7 @@ class Verifier {
   std::map<std::string, CustodianState> custodians_;
   std::string log_key_text_;
   std::vector<SigCheck> checks_;
-  std::set<std::string> ingested_;
+  std::map<std::string, size_t> first_ingest_;  // item → entry index of its first ingest
   std::multimap<std::string, uint64_t> subjects_;
   crypto::MemoryMerkleStore tree_;
   Digest root_{};
