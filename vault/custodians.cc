@@ -117,6 +117,7 @@ Status RevokeCustodian(Vault& vault, const std::string& name) {
   fresh.slots.erase(std::remove_if(fresh.slots.begin(), fresh.slots.end(),
                                    [&](const KeySlot& s) { return s.custodian == name; }),
                     fresh.slots.end());
+  fresh.revoked.push_back(name);
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
   ASSIGN_OR_RETURN(Stmt up, vault.db().Prepare("UPDATE custodians SET active = 0 WHERE name = ?"));
   RETURN_IF_ERROR(up.Bind(1, name).Run());

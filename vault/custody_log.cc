@@ -134,7 +134,11 @@ Result<std::string> CustodyLog::MakeCheckpoint(const crypto::NoteSigner& log_sig
   ASSIGN_OR_RETURN(Digest root, Root(size));
   crypto::Checkpoint cp{log_signer.name(), size, root, {}};
   ASSIGN_OR_RETURN(std::string note, crypto::SignCheckpoint(cp, log_signer));
-  ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT OR IGNORE INTO checkpoints(size, note) VALUES(?, ?)"));
+  ASSIGN_OR_RETURN(Stmt have, db_->Prepare("SELECT note FROM checkpoints WHERE size = ?"));
+  have.Bind(1, static_cast<int64_t>(size));
+  ASSIGN_OR_RETURN(bool exists, have.Step());
+  if (exists) return have.ColumnText(0);  // nothing new since: the stored one stands
+  ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT INTO checkpoints(size, note) VALUES(?, ?)"));
   RETURN_IF_ERROR(st.Bind(1, static_cast<int64_t>(size)).Bind(2, note).Run());
   return note;
 }

@@ -239,6 +239,7 @@ Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key,
       "PRAGMA temp_store = MEMORY;"
       "PRAGMA secure_delete = ON;"
       "PRAGMA foreign_keys = ON;"
+      "PRAGMA recursive_triggers = ON;"
       "PRAGMA journal_mode = DELETE;"
       "PRAGMA synchronous = FULL;"));
   if (mode == Mode::kCreateNew) ::chmod(path.c_str(), 0600);

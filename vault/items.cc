@@ -278,8 +278,10 @@ Result<ItemInfo> ResolveItem(Vault& vault, std::string_view ref) {
   std::transform(p.begin(), p.end(), p.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (p.size() < 8 || p.size() > 64 || !crypto::IsLowerHex(p)) {
-    return InvalidInput("'" + std::string(ref.substr(0, 80)) +
-                        "' is not an item ID (64 hex digits, or a unique prefix of 8 or more)");
+    std::string msg = "'";
+    msg.append(ref.substr(0, 80));
+    msg.append("' is not an item ID (64 hex digits, or a unique prefix of 8 or more)");
+    return InvalidInput(std::move(msg));
   }
   ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(std::string("SELECT ") + kItemColumns +
                                                " FROM items WHERE id >= ? AND id < ? "

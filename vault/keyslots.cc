@@ -138,6 +138,13 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
     }
     ks.slots.push_back(std::move(slot));
   }
+  if (auto rev = j.find("revoked"); rev != j.end()) {
+    if (!rev->is_array() || rev->size() > 10000) return Bad("revoked is not a list");
+    for (const auto& r : *rev) {
+      if (!r.is_string() || !ValidName(r.get<std::string>())) return Bad("revoked entry");
+      ks.revoked.push_back(r.get<std::string>());
+    }
+  }
   return ks;
 }
 
@@ -172,6 +179,7 @@ std::string KeySlots::Serialize() const {
   json j = {{"format", kKeySlotsFormat}, {"vault_id", vault_id},
             {"origin", origin},         {"log_key", log_verifier_key},
             {"db_salt", db_salt},       {"slots", slots_json}};
+  if (!revoked.empty()) j["revoked"] = revoked;
   return j.dump(2) + "\n";
 }
 
@@ -185,6 +193,9 @@ Result<const KeySlot*> KeySlots::Find(const std::string& custodian) const {
   }
   for (const auto& s : slots) {
     if (s.custodian == custodian) return &s;
+  }
+  for (const auto& r : revoked) {
+    if (r == custodian) return AuthFailed("custodian " + custodian + " has been revoked in this vault");
   }
   return NotFound("no custodian named '" + custodian + "' in this vault");
 }

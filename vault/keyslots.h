@@ -49,6 +49,7 @@ struct KeySlots {
   std::string log_verifier_key;   // C2SP note verifier key of the log
   std::string db_salt;            // hex of vault.db's first 16 bytes: pairs the two files
   std::vector<KeySlot> slots;
+  std::vector<std::string> revoked;  // names of revoked custodians (no secrets)
 
   // Parses and validates; kInvalidInput naming the field on any damage.
   static Result<KeySlots> Parse(std::string_view json);
@@ -57,7 +58,8 @@ struct KeySlots {
   Status Save(const std::string& path) const;
 
   // The slot for `custodian`, or the only slot when `custodian` is empty.
-  // kNotFound for an unknown name; kInvalidInput when several slots exist and none is named.
+  // kNotFound for an unknown name; kAuthFailed for a revoked one; kInvalidInput when several
+  // slots exist and none is named.
   Result<const KeySlot*> Find(const std::string& custodian) const;
   KeySlot* FindMutable(const std::string& custodian);
 };

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstring>
 #include <unistd.h>
 
 #include "amanat_version.h"
@@ -27,6 +28,9 @@ Result<std::string> ReadDbSalt(const std::string& path) {
   ::close(fd);
   if (n != static_cast<ssize_t>(sizeof salt)) {
     return VerifyFailed(path + " is truncated or not an Amanat vault");
+  }
+  if (std::memcmp(salt, "SQLite format 3", 16) == 0) {
+    return VerifyFailed(path + " is an unencrypted SQLite database, not an Amanat vault");
   }
   return crypto::HexEncode(ByteView(salt, sizeof salt));
 }

@@ -1,6 +1,7 @@
 #include "vault/verify.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -64,6 +65,7 @@ class Verifier {
     RETURN_IF_ERROR(CheckCheckpoints());
     RETURN_IF_ERROR(CheckItems());
     RETURN_IF_ERROR(CheckCustodians());
+    SortProblems();
     report_.events = entries_.size();
     report_.root_b64 = crypto::Base64Encode(root_);
     return std::move(report_);
@@ -75,6 +77,18 @@ class Verifier {
       if (c == '\n' || c == '\r') c = ' ';
     }
     report_.problems.push_back(std::move(p));
+  }
+
+  // Problems about events in event order (the first tampered event heads the list), then
+  // the rest in the order found.
+  void SortProblems() {
+    auto key = [](const std::string& p) -> uint64_t {
+      const std::string prefix = "custody event ";
+      if (p.rfind(prefix, 0) != 0) return UINT64_MAX;
+      return std::strtoull(p.c_str() + prefix.size(), nullptr, 10);
+    };
+    std::stable_sort(report_.problems.begin(), report_.problems.end(),
+                     [&](const std::string& a, const std::string& b) { return key(a) < key(b); });
   }
 
   Status CheckDatabaseIntegrity() {
