@@ -240,6 +240,9 @@ Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key,
       "PRAGMA secure_delete = ON;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA recursive_triggers = ON;"
+      // 16 MiB of page cache: a batch of log appends then stays in memory until commit
+      // instead of spilling (and re-encrypting) pages; still flat for any media size.
+      "PRAGMA cache_size = -16384;"
       "PRAGMA journal_mode = DELETE;"
       "PRAGMA synchronous = FULL;"));
   if (mode == Mode::kCreateNew) ::chmod(path.c_str(), 0600);
