@@ -62,6 +62,13 @@ Stmt& Stmt::BindBlob(int i, ByteView blob) {
                     SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::BindBlobNoCopy(int i, ByteView blob) {
+  static const uint8_t kEmpty = 0;
+  sqlite3_bind_blob(stmt_, i, blob.empty() ? &kEmpty : blob.data(), static_cast<int>(blob.size()),
+                    SQLITE_STATIC);
+  return *this;
+}
+
 Stmt& Stmt::BindNull(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;
@@ -240,9 +247,9 @@ Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key,
       "PRAGMA secure_delete = ON;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA recursive_triggers = ON;"
-      // 16 MiB of page cache: a batch of log appends then stays in memory until commit
-      // instead of spilling (and re-encrypting) pages; still flat for any media size.
-      "PRAGMA cache_size = -16384;"
+      // SQLite's default 2 MiB page cache, stated: peak memory on multi-GB media is the
+      // budget that matters (tests/memory/flat_memory.sh).
+      "PRAGMA cache_size = -2000;"
       "PRAGMA journal_mode = DELETE;"
       "PRAGMA synchronous = FULL;"));
   if (mode == Mode::kCreateNew) ::chmod(path.c_str(), 0600);

@@ -38,6 +38,8 @@ class Stmt {
   Stmt& Bind(int i, std::string_view text);
   Stmt& Bind(int i, const char* text) { return Bind(i, std::string_view(text)); }
   Stmt& BindBlob(int i, ByteView blob);
+  // Binds without copying. REQUIRES: `blob` outlives the statement's next Step/Reset.
+  Stmt& BindBlobNoCopy(int i, ByteView blob);
   Stmt& BindNull(int i);
 
   // true: a row is ready; false: done. Errors are mapped to Status codes (disk full → kIoError).

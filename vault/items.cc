@@ -170,7 +170,7 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
     ByteView chunk(buf.get(), n);
     if (out.chunks == 0) out.media_type = DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
     hash.Update(chunk);
-    put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlob(3, chunk);
+    put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlobNoCopy(3, chunk);
     RETURN_IF_ERROR(put.Run());
     put.Reset();
     ++out.chunks;
