@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -502,6 +503,26 @@ class CliTest : public ::testing::Test {
  private:
   std::string dir_, vault_, pass_file_;
 };
+
+// The lines of `s`, without their '\n'.
+inline std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+// stdout of `r` parsed as JSON; a test failure (and a discarded value) if it is not JSON.
+inline nlohmann::json ParseJson(const RunResult& r) {
+  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON" << r;
+  return j;
+}
 
 }  // namespace amanat::testing
 

@@ -35,24 +35,6 @@ constexpr char kTestimonySha256[] =
 constexpr char kCollisionA[] = "3a8da86dc38f45fe725768b679fedacf7fa8bbecd9d6df5bfe56c86aa9fc35a1";
 constexpr char kCollisionB[] = "3a8da86d810297f9e8a2aa30c60a2ba1058536f80815c0440517c86b6170f2c5";
 
-std::vector<std::string> Lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
-json ParseJson(const RunResult& r) {
-  json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON" << r;
-  return j;
-}
-
 // A small PNG (signature + IHDR), a PDF header, a WAV header: what libmagic should name.
 std::string TinyPng() {
   const unsigned char png[] = {0x89, 'P',  'N',  'G',  '\r', '\n', 0x1a, '\n', 0,    0,   0,

@@ -38,24 +38,6 @@ constexpr char kTestimony[] = "testimony-omir-bekali.txt";
 constexpr char kSchema[] = "/../schemas/custody-event.schema.json";  // relative to tests/
 constexpr char kPython[] = "/usr/bin/python3";
 
-std::vector<std::string> Lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
-json ParseJson(const RunResult& r) {
-  json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON" << r;
-  return j;
-}
-
 // The decoded payload (in-toto Statement) of a raw DSSE entry, decoded here without
 // Amanat's parser.
 json DecodePayload(const std::string& entry) {
