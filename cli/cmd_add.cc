@@ -50,7 +50,7 @@ class Input {
     for (;;) {
       ssize_t got = ::read(fd_, buf, n);
       if (got >= 0) return static_cast<size_t>(got);
-      if (errno != EINTR) return vault::ErrnoStatus(errno, path_).Context("reading");
+      if (errno != EINTR) return vault::ErrnoStatus(errno, "read");  // caller names the file
     }
   }
   uint64_t size() const { return size_; }

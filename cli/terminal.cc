@@ -42,7 +42,10 @@ Result<crypto::SecretBytes> ReadPassphraseFile(const std::string& path) {
   if (fd < 0) return vault::ErrnoStatus(errno, path).Context("passphrase file");
   auto r = ReadLine(fd, path);
   ::close(fd);
-  if (!r.ok()) return r.status();
+  if (!r.ok()) {
+    return Status(Code::kInvalidInput, "passphrase file " + r.status().message())
+        .WithHint("--passphrase-file takes a file whose first line is the passphrase");
+  }
   if (r->empty()) return InvalidInput("passphrase file " + path + " is empty");
   return r;
 }

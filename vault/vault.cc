@@ -149,6 +149,10 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
   if (!PathExists(paths.dir)) {
     return NotFound("no vault at " + dir).WithHint("create one with `amanat init`, or give --vault DIR");
   }
+  struct stat sb{};
+  if (::stat(paths.dir.c_str(), &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    return InvalidInput(dir + " is not a vault directory");
+  }
   ASSIGN_OR_RETURN(KeySlots ks, KeySlots::Load(paths.keyslots));
   if (!PathExists(paths.db)) return NotFound(paths.db + ": vault database is missing");
   ASSIGN_OR_RETURN(std::string salt, ReadDbSalt(paths.db));
