@@ -28,6 +28,17 @@ void PrintLine(const std::string& s) { std::cout << s << "\n"; }
 
 void Warn(const std::string& s) { std::cerr << "amanat: warning: " << s << "\n"; }
 
+void AddItemMetadataOptions(CLI::App* sub, vault::ItemMetadata& meta) {
+  sub->add_option("--title", meta.title, "Title");
+  sub->add_option("--lang", meta.lang, "Language tag, e.g. ug, kk, ru, en");
+  sub->add_option("--captured-at", meta.captured_at, "When it was recorded (2017-03-26 or RFC 3339)");
+  sub->add_option("--place", meta.place, "Where it was recorded (may be coarse)");
+  sub->add_option("--witness", meta.witness, "Witness pseudonym, e.g. W-7K3F9Q (never a name)");
+  sub->add_option("--tag", meta.tags, "Tag (repeatable)")->allow_extra_args(false);
+  sub->add_option("--note", meta.note, "Free-text note");
+  sub->add_option("--confidentiality", meta.confidentiality, "Confidentiality label");
+}
+
 std::string ToolVersion() { return std::string("amanat ") + AMANAT_VERSION; }
 
 std::string VersionText() {

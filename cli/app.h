@@ -11,6 +11,7 @@
 #include <string>
 
 #include "crypto/status.h"
+#include "vault/items.h"
 #include "vault/vault.h"
 
 namespace amanat::cli {
@@ -39,6 +40,10 @@ void PrintJson(const nlohmann::json& j);
 void PrintLine(const std::string& s);
 // "amanat: warning: ..." on stderr.
 void Warn(const std::string& s);
+
+// The item metadata options shared by `add` and `annotate` (--title, --lang, --captured-at,
+// --place, --witness, --tag, --note, --confidentiality), bound to `meta`.
+void AddItemMetadataOptions(CLI::App* sub, vault::ItemMetadata& meta);
 
 // Setup functions, one per subcommand (cmd_<name>.cc).
 Command SetupInit(CLI::App& app, GlobalOptions& g);

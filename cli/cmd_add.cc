@@ -148,15 +148,7 @@ Command SetupAdd(CLI::App& app, GlobalOptions& g) {
   sub->add_option("files", o->files, "Files to add")->required();
   sub->add_option("--kind", o->meta.kind, "testimony, audio, video, image, document or other")
       ->check(CLI::IsMember({"testimony", "audio", "video", "image", "document", "other"}));
-  sub->add_option("--title", o->meta.title, "Title");
-  sub->add_option("--lang", o->meta.lang, "Language tag, e.g. ug, kk, ru, en");
-  sub->add_option("--captured-at", o->meta.captured_at, "When it was recorded (2017-03-26 or RFC 3339)");
-  sub->add_option("--place", o->meta.place, "Where it was recorded (may be coarse)");
-  sub->add_option("--witness", o->meta.witness, "Witness pseudonym, e.g. W-7K3F9Q (never a name)");
-  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)")
-      ->allow_extra_args(false);
-  sub->add_option("--note", o->meta.note, "Free-text note");
-  sub->add_option("--confidentiality", o->meta.confidentiality, "Confidentiality label");
+  AddItemMetadataOptions(sub, o->meta);
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunAdd(*o, g); }};
 }

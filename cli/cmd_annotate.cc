@@ -28,15 +28,7 @@ Command SetupAnnotate(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<AnnotateOptions>();
   CLI::App* sub = app.add_subcommand("annotate", "Record later metadata for an item (a signed event)");
   sub->add_option("id", o->id, "Item ID or unique prefix (8+ hex digits)")->required();
-  sub->add_option("--title", o->meta.title, "Title");
-  sub->add_option("--lang", o->meta.lang, "Language tag");
-  sub->add_option("--captured-at", o->meta.captured_at, "When it was recorded");
-  sub->add_option("--place", o->meta.place, "Where it was recorded (may be coarse)");
-  sub->add_option("--witness", o->meta.witness, "Witness pseudonym (never a name)");
-  sub->add_option("--tag", o->meta.tags, "Tag (repeatable)")
-      ->allow_extra_args(false);
-  sub->add_option("--note", o->meta.note, "Free-text note");
-  sub->add_option("--confidentiality", o->meta.confidentiality, "Confidentiality label");
+  AddItemMetadataOptions(sub, o->meta);
   return {sub, [o, &g] { return RunAnnotate(*o, g); }};
 }
 
