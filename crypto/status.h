@@ -85,11 +85,13 @@ class [[nodiscard]] Result {
 #define AMANAT_CONCAT_INNER_(a, b) a##b
 #define AMANAT_CONCAT_(a, b) AMANAT_CONCAT_INNER_(a, b)
 
-// Returns from the current function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                       \
-  do {                                              \
-    ::amanat::Status amanat_status_ = (expr);       \
-    if (!amanat_status_.ok()) return amanat_status_; \
+// Returns from the current function if `expr` (a Status) is not OK. The temporary's name is
+// unique per use, so that uses nest (a lambda inside `expr` may use it too).
+#define RETURN_IF_ERROR(expr) RETURN_IF_ERROR_IMPL_(AMANAT_CONCAT_(amanat_status_, __COUNTER__), expr)
+#define RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                   \
+    ::amanat::Status tmp = (expr);       \
+    if (!tmp.ok()) return tmp;           \
   } while (0)
 
 // `lhs = value of expr` (a Result<T>), or returns its Status from the current function.
