@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <array>
+
 namespace amanat::crypto {
 
 std::string HexEncode(ByteView data) {
@@ -51,6 +53,56 @@ Result<Bytes> Base64Decode(std::string_view b64) {
   }
   out.resize(len);
   return out;
+}
+
+namespace {
+
+// 0-63 for the standard alphabet, 64 for '=', 255 for anything else.
+constexpr std::array<uint8_t, 256> kBase64Values = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(255);
+  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (uint8_t i = 0; i < 64; ++i) t[static_cast<uint8_t>(alphabet[i])] = i;
+  t['='] = 64;
+  return t;
+}();
+
+}  // namespace
+
+bool Base64DecodePublicAppend(std::string_view b64, Bytes* out) {
+  if (b64.size() % 4 != 0) return false;
+  size_t pad = 0;
+  if (!b64.empty() && b64.back() == '=') pad = b64[b64.size() - 2] == '=' ? 2 : 1;
+  const size_t start = out->size();
+  out->resize(start + b64.size() / 4 * 3);
+  uint8_t* o = out->data() + start;
+  const auto* in = reinterpret_cast<const uint8_t*>(b64.data());
+  const size_t full = b64.size() - (pad ? 4 : 0);  // quads without padding
+  for (size_t i = 0; i < full; i += 4) {
+    const uint32_t a = kBase64Values[in[i]], b = kBase64Values[in[i + 1]],
+                   c = kBase64Values[in[i + 2]], d = kBase64Values[in[i + 3]];
+    if ((a | b | c | d) >= 64) return false;
+    const uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    *o++ = static_cast<uint8_t>(v >> 16);
+    *o++ = static_cast<uint8_t>(v >> 8);
+    *o++ = static_cast<uint8_t>(v);
+  }
+  if (pad != 0) {
+    const uint8_t* q = in + full;
+    const uint32_t a = kBase64Values[q[0]], b = kBase64Values[q[1]], c = kBase64Values[q[2]];
+    if (a >= 64 || b >= 64) return false;
+    if (pad == 2) {
+      if ((b & 0x0F) != 0) return false;  // non-zero bits a canonical encoder never sets
+      *o++ = static_cast<uint8_t>((a << 2) | (b >> 4));
+    } else {
+      if (c >= 64 || (c & 0x03) != 0) return false;
+      const uint32_t v = (a << 18) | (b << 12) | (c << 6);
+      *o++ = static_cast<uint8_t>(v >> 16);
+      *o++ = static_cast<uint8_t>(v >> 8);
+    }
+  }
+  out->resize(static_cast<size_t>(o - out->data()));
+  return true;
 }
 
 }  // namespace amanat::crypto

@@ -20,6 +20,12 @@ std::string Base64Encode(ByteView data);
 // Strict: padding required, no whitespace, no trailing garbage.
 Result<Bytes> Base64Decode(std::string_view b64);
 
+// The same strict rules (and the same results) as Base64Decode, appending to `out`, but
+// table-driven and therefore NOT constant-time: only for public data, such as the custody
+// entries `verify` decodes by the hundred thousand (libsodium's constant-time decoder is
+// several times slower). False on invalid input; `out` is then unspecified.
+bool Base64DecodePublicAppend(std::string_view b64, Bytes* out);
+
 // Decodes into a fixed-size array; fails unless the decoded length is exactly N.
 template <size_t N>
 Result<std::array<uint8_t, N>> Base64DecodeFixed(std::string_view b64) {

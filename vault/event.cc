@@ -5,7 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "vault/text.h"
+#include "vault/json_reader.h"
 
 namespace amanat::vault {
 namespace {
@@ -19,34 +19,6 @@ constexpr std::array<std::string_view, 20> kActions = {
     "import", "verify", "timestamp", "witness-add", "checkpoint"};
 
 Status Bad(const std::string& what) { return VerifyFailed("malformed custody entry: " + what); }
-
-bool IsHex64(const std::string& s) { return s.size() == 64 && crypto::IsLowerHex(s); }
-
-// Exactly these keys, no others.
-bool HasExactKeys(const json& j, std::initializer_list<const char*> keys) {
-  if (!j.is_object() || j.size() != keys.size()) return false;
-  for (const char* k : keys) {
-    if (!j.contains(k)) return false;
-  }
-  return true;
-}
-
-Result<std::string> Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return Bad(std::string(key) + " missing or not a string");
-  return it->get<std::string>();
-}
-
-Result<std::vector<std::string>> HexList(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array() || it->size() > 10000) return Bad(std::string(key));
-  std::vector<std::string> out;
-  for (const auto& e : *it) {
-    if (!e.is_string() || !IsHex64(e.get<std::string>())) return Bad(std::string(key) + " entry");
-    out.push_back(e.get<std::string>());
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -109,85 +81,190 @@ Bytes SignEntry(const Event& event, const std::vector<const crypto::Ed25519KeyPa
   return ToBytes(env.dump());
 }
 
+namespace {
+
+// Reads the members of one object, each name at most once and only names from `names`
+// (at most 16); `read(index)` reads the value of names[index]. Fails unless every name
+// was present.
+template <typename ReadFn>
+Status ReadMembers(JsonReader& r, std::initializer_list<std::string_view> names,
+                   const char* what, ReadFn read) {
+  if (!r.BeginObject()) return Bad(std::string(what) + " is not an object");
+  uint32_t seen = 0;
+  std::string name;
+  while (r.NextMember(&name)) {
+    size_t i = 0;
+    for (std::string_view n : names) {
+      if (n == name) break;
+      ++i;
+    }
+    if (i == names.size()) return Bad(std::string(what) + " has an unexpected member");
+    if (seen & (1u << i)) return Bad(std::string(what) + " has a duplicate member");
+    seen |= 1u << i;
+    RETURN_IF_ERROR(read(i));
+  }
+  if (r.failed()) return Bad(std::string(what) + " is not valid JSON");
+  if (seen != (1u << names.size()) - 1) return Bad(std::string(what) + " lacks a member");
+  return OkStatus();
+}
+
+Status ReadString(JsonReader& r, std::string* out, const char* what) {
+  if (!r.String(out)) return Bad(std::string(what) + " missing or not a string");
+  return OkStatus();
+}
+
+Status ReadHex(JsonReader& r, size_t digits, std::string* out, const char* what) {
+  if (!r.String(out) || out->size() != digits || !crypto::IsLowerHex(*out)) return Bad(what);
+  return OkStatus();
+}
+
+// The envelope: payload (decoded straight into the PAE), payloadType, signatures.
+Status ReadEnvelope(ByteView entry, ParsedEntry& out) {
+  JsonReader r(std::string_view(reinterpret_cast<const char*>(entry.data()), entry.size()));
+  RETURN_IF_ERROR(ReadMembers(r, {"payload", "payloadType", "signatures"}, "DSSE envelope",
+                              [&](size_t i) -> Status {
+    if (i == 0) {
+      std::string b64;
+      if (!r.String(&b64)) return Bad("payload is not base64");
+      size_t len = b64.size() / 4 * 3;
+      if (!b64.empty() && b64.back() == '=') len -= b64[b64.size() - 2] == '=' ? 2 : 1;
+      out.pae = Pae(kDssePayloadType, {});
+      out.pae.resize(out.pae.size() - 2);  // "... 0 "
+      const std::string tail = std::to_string(len) + " ";
+      out.pae.insert(out.pae.end(), tail.begin(), tail.end());
+      out.payload_offset = out.pae.size();
+      if (!crypto::Base64DecodePublicAppend(b64, &out.pae)) return Bad("payload is not base64");
+      return OkStatus();
+    }
+    if (i == 1) {
+      std::string type;
+      RETURN_IF_ERROR(ReadString(r, &type, "payloadType"));
+      if (type != kDssePayloadType) return Bad("payloadType is not " + std::string(kDssePayloadType));
+      return OkStatus();
+    }
+    if (!r.BeginArray()) return Bad("signatures");
+    while (r.NextElement()) {
+      if (out.signatures.size() == 4) return Bad("signatures");
+      EntrySignature es;
+      RETURN_IF_ERROR(ReadMembers(r, {"keyid", "sig"}, "signature entry", [&](size_t k) -> Status {
+        if (k == 0) return ReadHex(r, 16, &es.key_id, "signature keyid");
+        std::string b64;
+        Bytes sig;
+        if (!r.String(&b64) || !crypto::Base64DecodePublicAppend(b64, &sig) ||
+            sig.size() != es.sig.size()) {
+          return Bad("signature is not 64 bytes of base64");
+        }
+        std::copy(sig.begin(), sig.end(), es.sig.begin());
+        return OkStatus();
+      }));
+      out.signatures.push_back(std::move(es));
+    }
+    if (r.failed() || out.signatures.empty()) return Bad("signatures");
+    return OkStatus();
+  }));
+  if (!r.AtEnd()) return Bad("not a DSSE envelope (trailing bytes)");
+  return OkStatus();
+}
+
+Status ReadPredicate(JsonReader& r, Event& ev) {
+  return ReadMembers(r, {"sequence", "previous", "time", "vault", "actor", "action", "purpose",
+                         "tool", "parents", "details"}, "predicate", [&](size_t i) -> Status {
+    switch (i) {
+      case 0:
+        if (!r.Unsigned(&ev.sequence)) return Bad("sequence");
+        return OkStatus();
+      case 1:
+        return ReadHex(r, 64, &ev.previous, "previous");
+      case 2:
+        RETURN_IF_ERROR(ReadString(r, &ev.time, "time"));
+        if (ev.time.size() != 20 || ev.time[10] != 'T' || ev.time.back() != 'Z') return Bad("time");
+        return OkStatus();
+      case 3:
+        return ReadString(r, &ev.vault, "vault");
+      case 4:
+        return ReadMembers(r, {"custodian", "key_id"}, "actor", [&](size_t k) -> Status {
+          if (k == 0) return ReadString(r, &ev.actor, "custodian");
+          return ReadHex(r, 16, &ev.actor_key_id, "key_id");
+        });
+      case 5:
+        RETURN_IF_ERROR(ReadString(r, &ev.action, "action"));
+        if (!IsKnownAction(ev.action)) return Bad("unknown action");
+        return OkStatus();
+      case 6:
+        return ReadString(r, &ev.purpose, "purpose");
+      case 7:
+        return ReadMembers(r, {"name", "version"}, "tool", [&](size_t k) -> Status {
+          return ReadString(r, k == 0 ? &ev.tool_name : &ev.tool_version, "tool");
+        });
+      case 8:
+        if (!r.BeginArray()) return Bad("parents");
+        while (r.NextElement()) {
+          if (ev.parents.size() == 10000) return Bad("parents");
+          RETURN_IF_ERROR(ReadHex(r, 64, &ev.parents.emplace_back(), "parents entry"));
+        }
+        return r.failed() ? Bad("parents") : OkStatus();
+      default: {
+        // Details vary by action: checked strictly here, decoded into a tree (small).
+        std::string_view span;
+        if (!r.Skip(&span) || span.empty() || span[0] != '{') return Bad("details");
+        ev.details = json::parse(span.begin(), span.end(), nullptr, false);
+        if (ev.details.is_discarded()) return Bad("details");
+        return OkStatus();
+      }
+    }
+  });
+}
+
+Status ReadStatement(ByteView payload, Event& ev) {
+  JsonReader r(std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+  Status s = ReadMembers(r, {"_type", "subject", "predicateType", "predicate"}, "in-toto Statement",
+                         [&](size_t i) -> Status {
+    std::string text;
+    switch (i) {
+      case 0:
+        RETURN_IF_ERROR(ReadString(r, &text, "_type"));
+        return text == kStatementType ? OkStatus() : Bad("_type");
+      case 1:
+        if (!r.BeginArray()) return Bad("subject");
+        while (r.NextElement()) {
+          if (ev.subjects.size() == 10000) return Bad("subject");
+          std::string& id = ev.subjects.emplace_back();
+          RETURN_IF_ERROR(ReadMembers(r, {"name", "digest"}, "subject entry", [&](size_t k) -> Status {
+            if (k == 0) {
+              RETURN_IF_ERROR(ReadString(r, &text, "subject entry"));
+              return text == "item" ? OkStatus() : Bad("subject entry");
+            }
+            return ReadMembers(r, {"sha256"}, "subject entry", [&](size_t) {
+              return ReadHex(r, 64, &id, "subject entry");
+            });
+          }));
+        }
+        return r.failed() ? Bad("subject") : OkStatus();
+      case 2:
+        RETURN_IF_ERROR(ReadString(r, &text, "predicateType"));
+        return text == kCustodyPredicateType ? OkStatus() : Bad("predicateType");
+      default:
+        return ReadPredicate(r, ev);
+    }
+  });
+  RETURN_IF_ERROR(s);
+  if (!r.AtEnd()) return Bad("payload is not an in-toto Statement (trailing bytes)");
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<ParsedEntry> ParseEntry(ByteView entry) {
   if (entry.size() > kMaxEntryBytes) return Bad("larger than 1 MiB");
-  json env = json::parse(entry.begin(), entry.end(), nullptr, false);
-  if (env.is_discarded() || !HasExactKeys(env, {"payload", "payloadType", "signatures"})) {
-    return Bad("not a DSSE envelope");
-  }
-  ASSIGN_OR_RETURN(std::string type, Str(env, "payloadType"));
-  if (type != kDssePayloadType) return Bad("payloadType is not " + std::string(kDssePayloadType));
   ParsedEntry out;
-  ASSIGN_OR_RETURN(std::string b64, Str(env, "payload"));
-  auto payload = crypto::Base64Decode(b64);
-  if (!payload.ok()) return Bad("payload is not base64");
-  out.payload = std::move(*payload);
-  const json& sigs = env["signatures"];
-  if (!sigs.is_array() || sigs.empty() || sigs.size() > 4) return Bad("signatures");
-  for (const auto& s : sigs) {
-    if (!HasExactKeys(s, {"keyid", "sig"})) return Bad("signature entry");
-    EntrySignature es;
-    ASSIGN_OR_RETURN(es.key_id, Str(s, "keyid"));
-    if (es.key_id.size() != 16 || !crypto::IsLowerHex(es.key_id)) return Bad("signature keyid");
-    ASSIGN_OR_RETURN(std::string sig64, Str(s, "sig"));
-    auto sig = crypto::Base64DecodeFixed<64>(sig64);
-    if (!sig.ok()) return Bad("signature is not 64 bytes of base64");
-    es.sig = *sig;
-    out.signatures.push_back(std::move(es));
-  }
-
-  json st = json::parse(out.payload.begin(), out.payload.end(), nullptr, false);
-  if (st.is_discarded() || !HasExactKeys(st, {"_type", "subject", "predicateType", "predicate"})) {
-    return Bad("payload is not an in-toto Statement");
-  }
-  if (st["_type"] != kStatementType) return Bad("_type");
-  if (st["predicateType"] != kCustodyPredicateType) return Bad("predicateType");
-  Event& ev = out.event;
-  const json& subject = st["subject"];
-  if (!subject.is_array() || subject.size() > 10000) return Bad("subject");
-  for (const auto& s : subject) {
-    if (!HasExactKeys(s, {"name", "digest"}) || s["name"] != "item" ||
-        !HasExactKeys(s["digest"], {"sha256"}) || !s["digest"]["sha256"].is_string() ||
-        !IsHex64(s["digest"]["sha256"].get<std::string>())) {
-      return Bad("subject entry");
-    }
-    ev.subjects.push_back(s["digest"]["sha256"].get<std::string>());
-  }
-  const json& p = st["predicate"];
-  if (!HasExactKeys(p, {"sequence", "previous", "time", "vault", "actor", "action", "purpose",
-                        "tool", "parents", "details"})) {
-    return Bad("predicate fields");
-  }
-  if (!p["sequence"].is_number_unsigned()) return Bad("sequence");
-  ev.sequence = p["sequence"].get<uint64_t>();
-  ASSIGN_OR_RETURN(ev.previous, Str(p, "previous"));
-  if (!IsHex64(ev.previous)) return Bad("previous");
-  ASSIGN_OR_RETURN(ev.time, Str(p, "time"));
-  if (ev.time.size() != 20 || ev.time[10] != 'T' || ev.time.back() != 'Z') return Bad("time");
-  ASSIGN_OR_RETURN(ev.vault, Str(p, "vault"));
-  if (!HasExactKeys(p["actor"], {"custodian", "key_id"})) return Bad("actor");
-  ASSIGN_OR_RETURN(ev.actor, Str(p["actor"], "custodian"));
-  ASSIGN_OR_RETURN(ev.actor_key_id, Str(p["actor"], "key_id"));
-  if (ev.actor_key_id.size() != 16 || !crypto::IsLowerHex(ev.actor_key_id)) return Bad("key_id");
-  ASSIGN_OR_RETURN(ev.action, Str(p, "action"));
-  if (!IsKnownAction(ev.action)) return Bad("unknown action");
-  ASSIGN_OR_RETURN(ev.purpose, Str(p, "purpose"));
-  if (!HasExactKeys(p["tool"], {"name", "version"})) return Bad("tool");
-  ASSIGN_OR_RETURN(ev.tool_name, Str(p["tool"], "name"));
-  ASSIGN_OR_RETURN(ev.tool_version, Str(p["tool"], "version"));
-  ASSIGN_OR_RETURN(ev.parents, HexList(p, "parents"));
-  if (!p["details"].is_object()) return Bad("details");
-  ev.details = p["details"];
-  for (const std::string* s : {&ev.vault, &ev.actor, &ev.purpose, &ev.tool_name, &ev.tool_version}) {
-    if (!IsValidUtf8(*s)) return Bad("text is not UTF-8");
-  }
+  RETURN_IF_ERROR(ReadEnvelope(entry, out));
+  RETURN_IF_ERROR(ReadStatement(out.payload(), out.event));
   return out;
 }
 
 bool VerifyEntrySignature(const ParsedEntry& entry, const EntrySignature& sig,
                           const crypto::Ed25519PublicKey& pk) {
-  Bytes pae = Pae(kDssePayloadType, entry.payload);
-  return crypto::Ed25519Verify(pk, pae, sig.sig);
+  return crypto::Ed25519Verify(pk, entry.pae, sig.sig);
 }
 
 }  // namespace amanat::vault

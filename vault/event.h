@@ -60,8 +60,11 @@ struct EntrySignature {
 // A parsed entry: the decoded event, the payload exactly as signed and the signatures.
 struct ParsedEntry {
   Event event;
-  Bytes payload;
+  Bytes pae;  // Pae(kDssePayloadType, payload): the signed message
+  size_t payload_offset = 0;
   std::vector<EntrySignature> signatures;
+
+  ByteView payload() const { return ByteView(pae).subspan(payload_offset); }
 };
 
 // A signature made but not yet checked: see SignEntry.
