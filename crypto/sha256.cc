@@ -10,6 +10,16 @@ namespace {
 // EVP failures on SHA-256 mean the library itself is broken; there is no safe way on.
 [[noreturn]] void Die() { std::abort(); }
 
+// Fetched once: an implicit fetch (EVP_sha256()) at every init takes a lock.
+const EVP_MD* Md() {
+  static const EVP_MD* md = [] {
+    EVP_MD* m = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    if (m == nullptr) Die();
+    return m;
+  }();
+  return md;
+}
+
 }  // namespace
 
 struct Sha256::Ctx {
@@ -19,7 +29,7 @@ struct Sha256::Ctx {
 
 Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
   ctx_->md = EVP_MD_CTX_new();
-  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) Die();
+  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, Md(), nullptr) != 1) Die();
 }
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
@@ -34,14 +44,18 @@ Digest Sha256::Finish() {
   Digest out;
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(ctx_->md, out.data(), &len) != 1 || len != out.size()) Die();
-  if (EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) Die();
+  if (EVP_DigestInit_ex(ctx_->md, Md(), nullptr) != 1) Die();
   return out;
 }
 
 Digest Sha256Of(ByteView data) {
-  Sha256 h;
-  h.Update(data);
-  return h.Finish();
+  Digest out;
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, Md(), nullptr) != 1 ||
+      len != out.size()) {
+    Die();
+  }
+  return out;
 }
 
 }  // namespace amanat::crypto
