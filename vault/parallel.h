@@ -3,6 +3,7 @@
 #define AMANAT_VAULT_PARALLEL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <thread>
 #include <vector>
@@ -25,6 +26,29 @@ void ParallelFor(size_t n, Fn fn, size_t min_parallel = 64) {
     });
   }
   for (size_t i = 0; i < n; i += threads) fn(i);
+  for (auto& th : pool) th.join();
+}
+
+// Runs fn(i) for every i in [0, n) on the other cores while the calling thread runs `own()`;
+// when `own` returns, the calling thread takes its share of what is left. Work is handed out
+// in small chunks, so the cores finish together however long `own` takes. `fn` must be safe
+// to call concurrently with itself and with `own`.
+template <typename Fn, typename Own>
+void ParallelForBeside(size_t n, Fn fn, Own own) {
+  constexpr size_t kChunk = 32;
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (;;) {
+      const size_t start = next.fetch_add(kChunk, std::memory_order_relaxed);
+      if (start >= n) return;
+      for (size_t i = start; i < std::min(n, start + kChunk); ++i) fn(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  own();
+  work();
   for (auto& th : pool) th.join();
 }
 

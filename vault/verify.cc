@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <unordered_set>
+#include <atomic>
 #include <thread>
 
 #include "crypto/checkpoint.h"
@@ -41,6 +43,12 @@ std::string StrField(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A public key and its custody key ID.
+struct KeyRef {
+  const crypto::Ed25519PublicKey& key;
+  const std::string& id;
+};
+
 // A key that must have signed an event, and the signature to check with it.
 struct SigCheck {
   size_t entry;
@@ -56,15 +64,21 @@ class Verifier {
     // Reading every page of the database (SQLCipher checks each page's HMAC) costs as much as
     // re-hashing the content, so it belongs to --full.
     if (o_.full) RETURN_IF_ERROR(CheckDatabaseIntegrity());
-    RETURN_IF_ERROR(LoadEntries());
-    ParseAll();
+    RETURN_IF_ERROR(LoadAndParse());
     Replay();
-    CheckSignatures();
-    CheckTree();
-    RETURN_IF_ERROR(CheckStoredNodes());
-    RETURN_IF_ERROR(CheckCheckpoints());
-    RETURN_IF_ERROR(CheckItems());
-    RETURN_IF_ERROR(CheckCustodians());
+    // Signatures are most of the work: they are checked on every other core while this
+    // thread does the rest (which alone touches the database and the problem list), then on
+    // this one too.
+    Status rest = OkStatus();
+    CheckSignaturesBeside([&] {
+      CheckTree();
+      rest = CheckStoredNodes();
+      if (rest.ok()) rest = CheckCheckpoints();
+      if (rest.ok()) rest = CheckItems();
+      if (rest.ok()) rest = CheckCustodians();
+    });
+    RETURN_IF_ERROR(rest);
+    ReportSignatures();
     SortProblems();
     report_.events = entries_.size();
     report_.root_b64 = crypto::Base64Encode(root_);
@@ -106,105 +120,130 @@ class Verifier {
     return OkStatus();
   }
 
-  Status LoadEntries() {
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry, action FROM events ORDER BY seq"));
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
-      if (seq != entries_.size()) {
-        Problem(EventName(entries_.size()) + ": missing (the log jumps to event " +
-                std::to_string(seq) + ")");
-        // Keep positions honest: the stored sequence numbers no longer index the tree.
-      }
-      ByteView b = st.ColumnBlob(1);
-      entries_.emplace_back(b.begin(), b.end());
-      listed_actions_.push_back(st.ColumnText(2));
-    }
-    if (entries_.empty()) Problem("custody log: empty (no init event)");
-    return OkStatus();
-  }
+  // Reads the entries on this thread while the other cores parse and hash the ones already
+  // read: parsing, the entry hash (for the chain) and the leaf hash (for the tree) depend on
+  // no other entry.
+  Status LoadAndParse() {
+    // Sized first, so that no vector moves under the parsing threads.
+    ASSIGN_OR_RETURN(Stmt count, v_.db().Prepare("SELECT count(*) FROM events"));
+    ASSIGN_OR_RETURN(bool has_count, count.Step());
+    const size_t n = has_count ? static_cast<size_t>(count.ColumnInt(0)) : 0;
+    entries_.resize(n);
+    listed_actions_.resize(n);
+    parsed_.assign(n, Result<ParsedEntry>(IoError("not parsed")));
+    entry_hashes_.resize(n);
+    leaf_hashes_.resize(n);
 
-  // Everything per entry that does not depend on other entries runs on every core: parsing,
-  // the entry hash (for the chain) and the leaf hash (for the tree).
-  void ParseAll() {
-    parsed_.assign(entries_.size(), Result<ParsedEntry>(IoError("not parsed")));
-    entry_hashes_.resize(entries_.size());
-    leaf_hashes_.resize(entries_.size());
-    ParallelFor(entries_.size(), [&](size_t i) {
+    std::atomic<size_t> loaded{0};
+    std::atomic<bool> done{false};
+    Status read = OkStatus();
+    ParallelForBeside(n, [&](size_t i) {
+      while (loaded.load(std::memory_order_acquire) <= i) {
+        if (done.load(std::memory_order_acquire) && loaded.load(std::memory_order_acquire) <= i) {
+          return;  // the read stopped early
+        }
+        std::this_thread::yield();
+      }
       parsed_[i] = ParseEntry(entries_[i]);
       entry_hashes_[i] = crypto::HexEncode(crypto::Sha256Of(entries_[i]));
       leaf_hashes_[i] = crypto::LeafHash(entries_[i]);
+    }, [&] {
+      read = ReadEntries(n, loaded);
+      done.store(true, std::memory_order_release);
     });
+    RETURN_IF_ERROR(read);
+    if (n == 0) Problem("custody log: empty (no init event)");
+    return OkStatus();
+  }
+
+  Status ReadEntries(size_t n, std::atomic<size_t>& loaded) {
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry, action FROM events ORDER BY seq"));
+    for (size_t k = 0;; ++k) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) {
+        if (k != n) return IoError("the custody log changed while it was read; run verify again");
+        return OkStatus();
+      }
+      if (k == n) return IoError("the custody log changed while it was read; run verify again");
+      const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
+      if (seq != k) {
+        Problem(EventName(k) + ": missing (the log jumps to event " + std::to_string(seq) + ")");
+        // Keep positions honest: the stored sequence numbers no longer index the tree.
+      }
+      ByteView b = st.ColumnBlob(1);
+      entries_[k].assign(b.begin(), b.end());
+      listed_actions_[k] = st.ColumnText(2);
+      loaded.store(k + 1, std::memory_order_release);
+    }
   }
 
   // Walks the log in order: sequence numbers, hash chain, and who was allowed to sign what.
   void Replay() {
     std::string previous = kNoPrevious;
     for (size_t i = 0; i < entries_.size(); ++i) {
-      const std::string name = EventName(i);
+      auto name = [i] { return EventName(i); };
       const std::string& this_hash = entry_hashes_[i];
       if (!parsed_[i].ok()) {
-        Problem(name + ": " + parsed_[i].status().message());
+        Problem(name() + ": " + parsed_[i].status().message());
         previous = this_hash;
         continue;
       }
       const ParsedEntry& pe = *parsed_[i];
       const Event& ev = pe.event;
       if (ev.sequence != i) {
-        Problem(name + ": says it is event " + std::to_string(ev.sequence) + " (reordered?)");
+        Problem(name() + ": says it is event " + std::to_string(ev.sequence) + " (reordered?)");
       }
       if (ev.previous != previous) {
-        Problem(name + ": hash chain broken (previous entry hash does not match)");
+        Problem(name() + ": hash chain broken (previous entry hash does not match)");
       }
-      if (ev.vault != v_.origin()) Problem(name + ": belongs to another log (" + ev.vault + ")");
-      if (ev.action != listed_actions_[i]) Problem(name + ": index says '" + listed_actions_[i] + "' but the signed entry says '" + ev.action + "'");
+      if (ev.vault != v_.origin()) Problem(name() + ": belongs to another log (" + ev.vault + ")");
+      if (ev.action != listed_actions_[i]) Problem(name() + ": index says '" + listed_actions_[i] + "' but the signed entry says '" + ev.action + "'");
       previous = this_hash;
       ReplayKeys(i, pe);
       if (ev.action == "ingest") {
         for (const auto& s : ev.subjects) first_ingest_.emplace(s, i);  // keeps the first
       }
-      for (const auto& s : ev.subjects) subjects_.emplace(s, i);
+      for (const auto& s : ev.subjects) subjects_.emplace_back(s, i);
     }
   }
 
   void ReplayKeys(size_t i, const ParsedEntry& pe) {
     const Event& ev = pe.event;
-    const std::string name = EventName(i);
+    auto name = [i] { return EventName(i); };
     if (i == 0) {
       if (ev.action != "init") {
-        Problem(name + ": the log does not start with init");
+        Problem(name() + ": the log does not start with init");
         return;
       }
       const json& c = ev.details.value("custodian", json());
       auto key = KeyFromDetails(c);
       if (!key.ok() || StrField(c, "name") != ev.actor || StrField(c, "role") != "admin" ||
           ev.actor_key_id != KeyId(*key)) {
-        Problem(name + ": init names no valid first custodian");
+        Problem(name() + ": init names no valid first custodian");
         return;
       }
       custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, {}};
       log_key_text_ = StrField(ev.details, "log_key");
-      ExpectSignatures(i, pe, {*key});
+      ExpectSignatures(i, pe, {{*key, KeyId(*key)}});
       return;
     }
     if (ev.action == "init") {
-      Problem(name + ": a second init event");
+      Problem(name() + ": a second init event");
       return;
     }
     auto it = custodians_.find(ev.actor);
     if (it == custodians_.end()) {
-      Problem(name + ": signed as unknown custodian '" + ev.actor + "'");
+      Problem(name() + ": signed as unknown custodian '" + ev.actor + "'");
       return;
     }
     CustodianState& actor = it->second;
     if (!actor.active) {
-      Problem(name + ": signed by revoked custodian " + ev.actor + " (key " +
+      Problem(name() + ": signed by revoked custodian " + ev.actor + " (key " +
               actor.key_id.substr(0, 8) + ")");
       return;
     }
     if (ev.actor_key_id != actor.key_id) {
-      Problem(name + ": signed with key " + ev.actor_key_id.substr(0, 8) + ", but " + ev.actor +
+      Problem(name() + ": signed with key " + ev.actor_key_id.substr(0, 8) + ", but " + ev.actor +
               "'s key at that point is " + actor.key_id.substr(0, 8));
       return;
     }
@@ -214,26 +253,26 @@ class Verifier {
       if (!key.ok() || StrField(ev.details, "custodian") != ev.actor ||
           StrField(ev.details, "old_key_id") != actor.key_id ||
           StrField(ev.details, "key_id") != KeyId(*key)) {
-        Problem(name + ": invalid key rotation");
+        Problem(name() + ": invalid key rotation");
         return;
       }
-      ExpectSignatures(i, pe, {actor.key, *key});
+      ExpectSignatures(i, pe, {{actor.key, actor.key_id}, {*key, KeyId(*key)}});
       actor.key = *key;
       actor.key_id = KeyId(*key);
       return;
     }
-    ExpectSignatures(i, pe, {actor.key});
+    ExpectSignatures(i, pe, {{actor.key, actor.key_id}});
     if (ev.action == "custodian-add") {
       const json& c = ev.details.value("custodian", json());
       auto key = KeyFromDetails(c);
       std::string who = StrField(c, "name"), role = StrField(c, "role");
       if (!admin) {
-        Problem(name + ": custodian added by non-admin " + ev.actor);
+        Problem(name() + ": custodian added by non-admin " + ev.actor);
         return;
       }
       if (!key.ok() || who.empty() || custodians_.count(who) != 0 ||
           (role != "admin" && role != "collector" && role != "reviewer")) {
-        Problem(name + ": invalid custodian-add");
+        Problem(name() + ": invalid custodian-add");
         return;
       }
       custodians_[who] = CustodianState{role, *key, KeyId(*key), true, {}};
@@ -241,11 +280,11 @@ class Verifier {
       std::string who = StrField(ev.details, "custodian");
       auto target = custodians_.find(who);
       if (!admin) {
-        Problem(name + ": custodian revoked by non-admin " + ev.actor);
+        Problem(name() + ": custodian revoked by non-admin " + ev.actor);
         return;
       }
       if (target == custodians_.end() || !target->second.active) {
-        Problem(name + ": revokes unknown or already revoked custodian '" + who + "'");
+        Problem(name() + ": revokes unknown or already revoked custodian '" + who + "'");
         return;
       }
       target->second.active = false;
@@ -253,11 +292,11 @@ class Verifier {
       std::string who = StrField(ev.details, "custodian"), grant = StrField(ev.details, "grant");
       auto target = custodians_.find(who);
       if (!admin) {
-        Problem(name + ": grant changed by non-admin " + ev.actor);
+        Problem(name() + ": grant changed by non-admin " + ev.actor);
         return;
       }
       if (target == custodians_.end()) {
-        Problem(name + ": grant for unknown custodian '" + who + "'");
+        Problem(name() + ": grant for unknown custodian '" + who + "'");
         return;
       }
       if (ev.action == "custodian-grant") {
@@ -269,32 +308,37 @@ class Verifier {
   }
 
   // The entry must carry exactly these keys' signatures, in this order.
-  void ExpectSignatures(size_t i, const ParsedEntry& pe,
-                        const std::vector<crypto::Ed25519PublicKey>& keys) {
+  void ExpectSignatures(size_t i, const ParsedEntry& pe, std::initializer_list<KeyRef> keys) {
     if (pe.signatures.size() != keys.size()) {
       Problem(EventName(i) + ": has " + std::to_string(pe.signatures.size()) +
               " signatures, expected " + std::to_string(keys.size()));
       return;
     }
-    for (size_t k = 0; k < keys.size(); ++k) {
-      if (pe.signatures[k].key_id != KeyId(keys[k])) {
+    size_t k = 0;
+    for (const KeyRef& key : keys) {
+      if (pe.signatures[k].key_id != key.id) {
         Problem(EventName(i) + ": signed by key " + pe.signatures[k].key_id.substr(0, 8) +
-                ", expected " + KeyId(keys[k]).substr(0, 8));
-        continue;
+                ", expected " + key.id.substr(0, 8));
+      } else {
+        checks_.push_back({i, k, key.key});
       }
-      checks_.push_back({i, k, keys[k]});
+      ++k;
     }
   }
 
-  void CheckSignatures() {
-    std::vector<char> good(checks_.size(), 0);
-    ParallelFor(checks_.size(), [&](size_t c) {
+  template <typename Own>
+  void CheckSignaturesBeside(Own own) {
+    good_.assign(checks_.size(), 0);
+    ParallelForBeside(checks_.size(), [&](size_t c) {
       const SigCheck& sc = checks_[c];
-      good[c] = VerifyEntrySignature(*parsed_[sc.entry], parsed_[sc.entry]->signatures[sc.sig_index],
-                                     sc.key);
-    });
+      const ParsedEntry& pe = *parsed_[sc.entry];
+      good_[c] = VerifyEntrySignature(pe, pe.signatures[sc.sig_index], sc.key);
+    }, own);
+  }
+
+  void ReportSignatures() {
     for (size_t c = 0; c < checks_.size(); ++c) {
-      if (!good[c]) {
+      if (!good_[c]) {
         Problem(EventName(checks_[c].entry) + ": signature does not verify (key " +
                 KeyId(checks_[c].key).substr(0, 8) + ")");
       }
@@ -379,7 +423,7 @@ class Verifier {
   Status CheckItems() {
     ASSIGN_OR_RETURN(auto items, ListItems(v_, ""));
     report_.items = items.size();
-    std::set<std::string> present;
+    std::unordered_set<std::string> present;
     for (const auto& item : items) {
       present.insert(item.id);
       auto ingest = first_ingest_.find(item.id);
@@ -405,13 +449,18 @@ class Verifier {
       if (!present.count(id)) Problem(EventName(seq) + ": names item " + id + ", which is not in the vault");
     }
     // The subject index (used by `log --item`) must list exactly the signed subjects.
-    std::set<std::pair<std::string, uint64_t>> want(subjects_.begin(), subjects_.end()), got;
+    std::vector<std::pair<std::string, uint64_t>> got;
+    got.reserve(subjects_.size());
     ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT item_id, seq FROM event_subjects"));
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      got.emplace(st.ColumnText(0), static_cast<uint64_t>(st.ColumnInt(1)));
+      got.emplace_back(st.ColumnText(0), static_cast<uint64_t>(st.ColumnInt(1)));
     }
+    std::sort(got.begin(), got.end());
+    std::vector<std::pair<std::string, uint64_t>> want = subjects_;
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
     if (got != want) {
       Problem("custody log: the subject index differs from the signed events (" +
               std::to_string(want.size()) + " signed, " + std::to_string(got.size()) + " indexed)");
@@ -448,8 +497,9 @@ class Verifier {
   std::map<std::string, CustodianState> custodians_;
   std::string log_key_text_;
   std::vector<SigCheck> checks_;
+  std::vector<char> good_;  // per check: the signature verified
   std::map<std::string, size_t> first_ingest_;  // item → entry index of its first ingest
-  std::multimap<std::string, uint64_t> subjects_;
+  std::vector<std::pair<std::string, uint64_t>> subjects_;  // (item, event) in event order
   crypto::MemoryMerkleStore tree_;
   Digest root_{};
 };
