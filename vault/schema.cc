@@ -103,26 +103,10 @@ CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
   BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
   BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
--- INSERT OR REPLACE deletes the old row without firing delete triggers: refuse inserts
--- over an existing key as well.
-CREATE TRIGGER events_no_replace BEFORE INSERT ON events
-  WHEN EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)
-  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
-CREATE TRIGGER merkle_nodes_no_replace BEFORE INSERT ON merkle_nodes
-  WHEN EXISTS (SELECT 1 FROM merkle_nodes WHERE level = NEW.level AND idx = NEW.idx)
-  BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
-CREATE TRIGGER checkpoints_no_replace BEFORE INSERT ON checkpoints
-  WHEN EXISTS (SELECT 1 FROM checkpoints WHERE size = NEW.size)
-  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
-CREATE TRIGGER items_no_replace BEFORE INSERT ON items
-  WHEN EXISTS (SELECT 1 FROM items WHERE id = NEW.id OR blob_id = NEW.blob_id)
-  BEGIN SELECT RAISE(ABORT, 'items are immutable'); END;
-CREATE TRIGGER blobs_no_replace BEFORE INSERT ON blobs
-  WHEN EXISTS (SELECT 1 FROM blobs WHERE id = NEW.id)
-  BEGIN SELECT RAISE(ABORT, 'content is immutable'); END;
-CREATE TRIGGER chunks_no_replace BEFORE INSERT ON chunks
-  WHEN EXISTS (SELECT 1 FROM chunks WHERE blob_id = NEW.blob_id AND seq = NEW.seq)
-  BEGIN SELECT RAISE(ABORT, 'content is immutable'); END;
+-- INSERT OR REPLACE deletes the row it replaces: Amanat's connections set
+-- recursive_triggers, under which that fires the delete triggers above. There are no BEFORE
+-- INSERT triggers on purpose: any INSERT trigger makes SQLite journal every page each insert
+-- touches (a statement journal, encrypted page by page), which halved the append rate.
 CREATE TRIGGER custodians_no_delete BEFORE DELETE ON custodians
   BEGIN SELECT RAISE(ABORT, 'custodians are revoked, never deleted'); END;
 )sql";
