@@ -152,8 +152,8 @@ class AgeFile {
   AgeFile& operator=(AgeFile&&) noexcept = default;
 
  private:
-  AgeFile(ReadAtFn source, SecretBytes payload_key, uint64_t chunks_offset,
-          uint64_t chunk_count, uint64_t plaintext_size);
+  AgeFile(ReadAtFn source, SecretBytes payload_key, uint64_t chunks_offset, uint64_t chunk_count,
+          uint64_t plaintext_size);
   Status LoadChunk(uint64_t index);
 
   ReadAtFn source_;

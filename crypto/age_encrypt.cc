@@ -35,9 +35,8 @@ AgeEncryptor::AgeEncryptor(Sink sink, SecretBytes payload_key)
 Status AgeEncryptor::EmitChunk(bool last) {
   auto nonce = age_internal::ChunkNonce(counter_, last);
   unsigned long long len = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(sealed_.data(), &len, buffer_.data(), filled_,
-                                            nullptr, 0, nullptr, nonce.data(),
-                                            payload_key_.data());
+  crypto_aead_chacha20poly1305_ietf_encrypt(sealed_.data(), &len, buffer_.data(), filled_, nullptr,
+                                            0, nullptr, nonce.data(), payload_key_.data());
   Status s = sink_(ByteView(sealed_.data(), static_cast<size_t>(len)));
   if (!s.ok()) {
     failed_ = true;

@@ -65,8 +65,9 @@ Result<AgeFile> AgeFile::Open(ReadAtFn source, uint64_t source_size,
   Status s = f.LoadChunk(count - 1);
   if (!s.ok()) {
     if (s.code() != Code::kVerifyFailed) return s;  // the source's own error
-    return VerifyFailed("age payload is truncated, extended or changed: its last chunk does not "
-                        "authenticate");
+    return VerifyFailed(
+        "age payload is truncated, extended or changed: its last chunk does not "
+        "authenticate");
   }
   return f;
 }
@@ -94,8 +95,7 @@ Status AgeFile::LoadChunk(uint64_t index) {
   if (crypto_aead_chacha20poly1305_ietf_decrypt(chunk_.data(), &out_len, nullptr, sealed_.data(),
                                                 len, nullptr, 0, nonce.data(),
                                                 payload_key_.data()) != 0) {
-    return VerifyFailed("age payload chunk " + std::to_string(index) +
-                        " does not authenticate");
+    return VerifyFailed("age payload chunk " + std::to_string(index) + " does not authenticate");
   }
   chunk_size_ = static_cast<size_t>(out_len);
   cached_ = index;

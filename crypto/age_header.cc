@@ -104,8 +104,8 @@ SecretBytes Hkdf(ByteView ikm, ByteView salt, std::string_view info, size_t size
 std::array<uint8_t, 32> HmacSha256(const SecretBytes& key, ByteView data) {
   std::array<uint8_t, 32> out{};
   size_t len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                data.data(), data.size(), out.data(), out.size(), &len) == nullptr ||
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), data.data(),
+                data.size(), out.data(), out.size(), &len) == nullptr ||
       len != out.size()) {
     Die();
   }

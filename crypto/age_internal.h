@@ -33,7 +33,7 @@ struct Stanza {
 struct Header {
   std::vector<Stanza> stanzas;
   std::array<uint8_t, kMacBytes> mac{};
-  std::string mac_input;     // the header up to and including "---", which the MAC covers
+  std::string mac_input;        // the header up to and including "---", which the MAC covers
   uint64_t payload_offset = 0;  // where the payload nonce starts
 };
 

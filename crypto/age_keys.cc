@@ -55,8 +55,8 @@ AgeIdentity AgeIdentity::Generate() {
 AgeRecipient AgeIdentity::Recipient() const { return AgeRecipient(public_); }
 
 SecretBytes AgeIdentity::FileText(std::chrono::system_clock::time_point created) const {
-  const std::string head = "# created: " + Rfc3339Utc(created) + "\n# public key: " +
-                           Recipient().ToString() + "\n";
+  const std::string head =
+      "# created: " + Rfc3339Utc(created) + "\n# public key: " + Recipient().ToString() + "\n";
   const size_t key_len = Bech32EncodedLength(kIdentityHrp.size(), 32);
   SecretBytes out(head.size() + key_len + 1);
   std::memcpy(out.data(), head.data(), head.size());
@@ -138,13 +138,15 @@ Result<Stanza> X25519::Wrap(const AgeRecipient& recipient, const SecretBytes& fi
   s.args = {std::string(kType), Base64RawEncode(share)};
   s.body.resize(file_key.size() + kTagBytes);
   crypto_aead_chacha20poly1305_ietf_encrypt(s.body.data(), nullptr, file_key.data(),
-                                            file_key.size(), nullptr, 0, nullptr,
-                                            kZeroNonce.data(), key.data());
+                                            file_key.size(), nullptr, 0, nullptr, kZeroNonce.data(),
+                                            key.data());
   return s;
 }
 
 Status X25519::CheckStanza(const Stanza& s) {
-  if (s.args.size() != 2) return InvalidInput("malformed age header: X25519 stanza needs one argument");
+  if (s.args.size() != 2) {
+    return InvalidInput("malformed age header: X25519 stanza needs one argument");
+  }
   auto share = Base64RawDecode(s.args[1]);
   if (!share.ok() || share->size() != 32) {
     return InvalidInput("malformed age header: bad X25519 share");

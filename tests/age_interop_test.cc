@@ -2,9 +2,8 @@
 // them): our files open with `age -d`, theirs open with AgeFile, keys go both ways, and
 // `amanat key age-keygen` makes identity files the stock age accepts.
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <random>
 
@@ -57,8 +56,8 @@ class AgeInteropTest : public CliTest {
 TEST_F(AgeInteropTest, StockAgeDecryptsOurFiles) {
   AgeIdentity id = AgeIdentity::Generate();
   std::string key = WriteIdentity(id, "key.txt");
-  for (size_t n : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 5,
-                   size_t{5} << 20}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 5, size_t{5} << 20}) {
     std::string plain = PseudoRandomBytes(n, n + 1);
     std::string enc = MakeFile("f.age", testing::Encrypt(plain, {id.Recipient()}, 50000));
     RunResult r = RunProgram(kAge, {"-d", "-i", key, enc});
@@ -94,10 +93,9 @@ TEST_F(AgeInteropTest, WeDecryptStockAgeFilesAtRandomOffsets) {
     std::string in = MakeFile("in.bin", plain);
     for (bool use_R : {false, true}) {
       std::string out = Path(use_R ? "R.age" : "r.age");
-      RunResult r = RunProgram(kAge, use_R ? std::vector<std::string>{"-R", recipients_file,
-                                                                      "-o", out, in}
-                                           : std::vector<std::string>{"-r", recipient, "-o",
-                                                                      out, in});
+      RunResult r =
+          RunProgram(kAge, use_R ? std::vector<std::string>{"-R", recipients_file, "-o", out, in}
+                                 : std::vector<std::string>{"-r", recipient, "-o", out, in});
       ASSERT_EQ(r.exit_code, 0) << r;
       auto f = OpenPath(out, ids);
       ASSERT_TRUE(f.ok()) << n << ": " << f.status().message();

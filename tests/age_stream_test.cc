@@ -47,8 +47,8 @@ Code OpenCode(const std::string& file, const std::vector<AgeIdentity>& ids) {
 
 TEST(AgeStream, RoundTripAtChunkBoundaries) {
   std::vector<AgeIdentity> ids = One(AgeIdentity::Generate());
-  for (size_t n : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 5,
-                   2 * kChunk}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 5, 2 * kChunk}) {
     std::string plain = Plain(n, static_cast<uint32_t>(n));
     std::string file = Encrypt(plain, {ids[0].Recipient()}, 7777);
     // Layout: full chunks, then a last chunk that is empty only for an empty plaintext.
@@ -102,8 +102,7 @@ TEST(AgeStream, RandomAccessEqualsSlices) {
 }
 
 TEST(AgeStream, SeveralRecipientsEachDecrypt) {
-  AgeIdentity a = AgeIdentity::Generate(), b = AgeIdentity::Generate(),
-              c = AgeIdentity::Generate();
+  AgeIdentity a = AgeIdentity::Generate(), b = AgeIdentity::Generate(), c = AgeIdentity::Generate();
   std::string plain = Plain(100000, 5);
   std::string file = Encrypt(plain, {a.Recipient(), b.Recipient()});
   for (AgeIdentity* id : {&a, &b}) {
@@ -194,9 +193,9 @@ TEST(AgeStream, TruncationAndExtensionAreDetected) {
   const size_t start = ChunksOffset(file);
   std::vector<size_t> cuts = {start - 16, start - 1, start, start + 1, start + 15, start + 16};
   for (size_t k = 1; k <= 3; ++k) {
-    cuts.push_back(start + k * kSealed);        // at a chunk boundary
+    cuts.push_back(start + k * kSealed);  // at a chunk boundary
     cuts.push_back(start + k * kSealed - 1);
-    cuts.push_back(start + k * kSealed + 16);   // an empty-looking last chunk
+    cuts.push_back(start + k * kSealed + 16);    // an empty-looking last chunk
     cuts.push_back(start + k * kSealed - 5000);  // mid-chunk
   }
   cuts.push_back(file.size() - 1);
@@ -238,14 +237,16 @@ TEST(AgeStream, EveryPayloadRegionIsAuthenticated) {
       EXPECT_EQ(r.status().code(), Code::kVerifyFailed);
       auto ok = f->ReadAt(((k + 1) % 3) * kChunk, b, sizeof b);
       ASSERT_TRUE(ok.ok());
-      EXPECT_EQ(std::string(reinterpret_cast<char*>(b), 10), plain.substr(((k + 1) % 3) * kChunk, 10));
+      EXPECT_EQ(std::string(reinterpret_cast<char*>(b), 10),
+                plain.substr(((k + 1) % 3) * kChunk, 10));
     }
   }
 }
 
 TEST(AgeHeader, EveryByteOfTheHeaderMatters) {
   std::vector<AgeIdentity> ids = One(AgeIdentity::Generate());
-  std::string file = Encrypt("testimony", {ids[0].Recipient(), AgeIdentity::Generate().Recipient()});
+  std::string file =
+      Encrypt("testimony", {ids[0].Recipient(), AgeIdentity::Generate().Recipient()});
   const size_t header_end = file.find("\n---") + 49;
   for (size_t pos = 0; pos < header_end; ++pos) {
     for (int bit : {0x01, 0x20}) {
@@ -292,8 +293,8 @@ TEST(AgeHeader, MacAndStanzaDamageGiveTheirOwnErrors) {
   order8.args[1] = age_internal::Base64RawEncode(*p8);
   Stanza bad_share_text = w.stanza;
   bad_share_text.args[1] += "=";
-  for (const Stanza* s : {&extra, &short_share, &long_body, &short_body, &zero_share, &order8,
-                          &bad_share_text}) {
+  for (const Stanza* s :
+       {&extra, &short_share, &long_body, &short_body, &zero_share, &order8, &bad_share_text}) {
     EXPECT_EQ(code({*s}), Code::kInvalidInput) << s->args[1];
     EXPECT_EQ(code({w.stanza, *s}), Code::kInvalidInput) << s->args[1];
   }
@@ -317,8 +318,7 @@ TEST(AgeHeader, TextualMalformationsAreBadInput) {
   // The body's last character with its unused low bits set: not canonical.
   std::string body_line = file.substr(body, file.find('\n', body) - body);
   ASSERT_EQ(body_line.size(), 43u);
-  const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   size_t last = alphabet.find(body_line.back());
   std::string noncanon(1, alphabet[last | 1]);
   if (noncanon[0] == body_line.back()) noncanon[0] = alphabet[last | 2];
@@ -363,10 +363,18 @@ TEST(AgeHeader, RandomDamageNeverCrashesNorDecryptsWrongly) {
   for (int i = 0; i < 400; ++i) {
     std::string bad = file;
     switch (rng() % 4) {
-      case 0: bad[rng() % bad.size()] = static_cast<char>(rng()); break;
-      case 1: bad.resize(rng() % bad.size()); break;
-      case 2: bad.insert(rng() % bad.size(), std::string(1 + rng() % 20, static_cast<char>(rng()))); break;
-      default: bad.erase(rng() % bad.size(), 1 + rng() % 20); break;
+      case 0:
+        bad[rng() % bad.size()] = static_cast<char>(rng());
+        break;
+      case 1:
+        bad.resize(rng() % bad.size());
+        break;
+      case 2:
+        bad.insert(rng() % bad.size(), std::string(1 + rng() % 20, static_cast<char>(rng())));
+        break;
+      default:
+        bad.erase(rng() % bad.size(), 1 + rng() % 20);
+        break;
     }
     if (bad == file) continue;
     auto f = OpenString(bad, ids);

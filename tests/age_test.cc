@@ -1,8 +1,9 @@
 // Bech32 (BIP 173 vectors), age keys and identity files, and known answers from the C2SP
 // age test kit. Streams: age_stream_test.cc; stock age interop: age_interop_test.cc.
+#include "crypto/age.h"
+
 #include <gtest/gtest.h>
 
-#include "crypto/age.h"
 #include "crypto/age_internal.h"
 #include "crypto/bech32.h"
 #include "crypto/encoding.h"
@@ -41,10 +42,12 @@ std::string WithChecksum(const std::string& hrp, const std::vector<int>& values)
 }
 
 TEST(Bech32, Bip173ValidChecksums) {
-  for (const char* s : {"A12UEL5L", "a12uel5l",
-                        "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs",
-                        "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
-                        "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", "?1ezyfcl"}) {
+  for (const char* s :
+       {"A12UEL5L", "a12uel5l",
+        "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tg"
+        "s",
+        "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
+        "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", "?1ezyfcl"}) {
     auto d = Bech32Decode(s);
     ASSERT_TRUE(d.ok()) << s << ": " << d.status().message();
     // Re-encoding gives the string back (in its case).
@@ -105,8 +108,8 @@ TEST(Bech32, RoundTripsAndRejectsNonZeroPadding) {
   }
   // Hand-made strings with valid checksums but bad padding: one byte in two characters
   // leaves 2 padding bits, which must be zero; three characters are overlong.
-  EXPECT_TRUE(Bech32Decode(WithChecksum("age", {0, 4})).ok());    // 0x01, padding 00
-  auto set_bit = Bech32Decode(WithChecksum("age", {0, 5}));      // padding 01
+  EXPECT_TRUE(Bech32Decode(WithChecksum("age", {0, 4})).ok());  // 0x01, padding 00
+  auto set_bit = Bech32Decode(WithChecksum("age", {0, 5}));     // padding 01
   ASSERT_FALSE(set_bit.ok());
   EXPECT_NE(set_bit.status().message().find("padding"), std::string::npos);
   EXPECT_FALSE(Bech32Decode(WithChecksum("age", {0, 4, 0})).ok());  // overlong
@@ -197,9 +200,9 @@ TEST(AgeKeys, IdentityFileErrorsNameTheLineNotTheKey) {
   } cases[] = {
       {"# only a comment\n", "no age identity"},
       {"", "no age identity"},
-      {"# c\n" + lower + "\n", "line 2"},          // identities are uppercase
-      {"# c\n\n " + key + "\n", "line 3"},         // no leading space, as in age
-      {key + " \n", "line 1"},                     // nor trailing
+      {"# c\n" + lower + "\n", "line 2"},                 // identities are uppercase
+      {"# c\n\n " + key + "\n", "line 3"},                // no leading space, as in age
+      {key + " \n", "line 1"},                            // nor trailing
       {key.substr(0, key.size() - 1) + "8\n", "line 1"},  // bad checksum
       {"age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj\n", "line 1"},
       {"age-encryption.org/v1\n-> scrypt x 18\n", "passphrase-protected"},
@@ -222,13 +225,13 @@ TEST(AgeKeys, RecipientParsing) {
   EXPECT_TRUE(ParseAgeRecipient(r).ok());
   std::string upper = r;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  EXPECT_FALSE(ParseAgeRecipient(upper).ok());            // recipients are lowercase
-  EXPECT_FALSE(ParseAgeRecipient(r.substr(1)).ok());      // wrong HRP / checksum
-  EXPECT_FALSE(ParseAgeRecipient(r + "q").ok());          // bad checksum
+  EXPECT_FALSE(ParseAgeRecipient(upper).ok());        // recipients are lowercase
+  EXPECT_FALSE(ParseAgeRecipient(r.substr(1)).ok());  // wrong HRP / checksum
+  EXPECT_FALSE(ParseAgeRecipient(r + "q").ok());      // bad checksum
   EXPECT_FALSE(ParseAgeRecipient(Bech32Encode("age", Bytes(31, 7))).ok());  // 31 bytes
   EXPECT_FALSE(ParseAgeRecipient(Bech32Encode("age", Bytes(33, 7))).ok());  // 33 bytes
   EXPECT_FALSE(ParseAgeRecipient(Bech32Encode("agf", Bytes(32, 7))).ok());  // wrong HRP
-  EXPECT_FALSE(ParseAgeRecipient(kKitIdentity).ok());     // a secret key is no recipient
+  EXPECT_FALSE(ParseAgeRecipient(kKitIdentity).ok());  // a secret key is no recipient
   // An all-zero key parses (it is 32 bytes) but cannot be encrypted to.
   auto zero = ParseAgeRecipient(Bech32Encode("age", Bytes(32, 0)));
   ASSERT_TRUE(zero.ok());
@@ -260,6 +263,13 @@ TEST(AgeKeys, HkdfRfc5869Case1) {
   SecretBytes okm = age_internal::Hkdf(*ikm, *salt, AsChars(*info), 42);
   EXPECT_EQ(HexEncode(okm.view()),
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+}
+
+TEST(AgeKeys, HkdfRfc5869Case3EmptySaltAndInfo) {
+  // The header MAC key uses no salt: RFC 5869 A.3.
+  SecretBytes okm = age_internal::Hkdf(Bytes(22, 0x0b), {}, "", 42);
+  EXPECT_EQ(HexEncode(okm.view()),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
 }
 
 TEST(AgeKeys, ChunkNonceLayout) {

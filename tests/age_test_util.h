@@ -3,9 +3,8 @@
 #ifndef AMANAT_TESTS_AGE_TEST_UTIL_H_
 #define AMANAT_TESTS_AGE_TEST_UTIL_H_
 
-#include <sodium.h>
-
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <memory>
 #include <string>
@@ -32,8 +31,8 @@ inline Result<AgeFile> OpenString(const std::string& file, const std::vector<Age
 }
 
 // Encrypts `plaintext` to `recipients`, written in pieces of `piece` bytes.
-inline std::string Encrypt(const std::string& plaintext, const std::vector<AgeRecipient>& recipients,
-                           size_t piece = 10000) {
+inline std::string Encrypt(const std::string& plaintext,
+                           const std::vector<AgeRecipient>& recipients, size_t piece = 10000) {
   std::string out;
   auto enc = AgeEncryptor::Create(recipients, [&out](ByteView b) {
     out.append(AsChars(b));

@@ -36,10 +36,14 @@ Vector Load(const std::filesystem::path& path) {
     if (line.empty()) break;
     size_t colon = line.find(": ");
     std::string key = line.substr(0, colon), value = line.substr(colon + 2);
-    if (key == "expect") v.expect = value;
-    else if (key == "file key") v.file_key_hex = value;
-    else if (key == "identity") v.identity = value;
-    else if (key != "payload" && key != "comment") ADD_FAILURE() << v.name << ": unknown key " << key;
+    if (key == "expect")
+      v.expect = value;
+    else if (key == "file key")
+      v.file_key_hex = value;
+    else if (key == "identity")
+      v.identity = value;
+    else if (key != "payload" && key != "comment")
+      ADD_FAILURE() << v.name << ": unknown key " << key;
   }
   v.header = text.substr(pos);
   return v;
