@@ -243,6 +243,43 @@ TEST(AgeStream, EveryPayloadRegionIsAuthenticated) {
   }
 }
 
+TEST(AgeStream, ShortReadsAndSourceErrors) {
+  std::vector<AgeIdentity> ids = One(AgeIdentity::Generate());
+  std::string plain = Plain(2 * kChunk + 9, 14);
+  std::string file = Encrypt(plain, {ids[0].Recipient()});
+  ReadAtFn whole = testing::StringSource(file);
+  // A source that gives at most 7 bytes a call still reads in full.
+  ReadAtFn dribble = [whole](uint64_t off, uint8_t* buf, size_t n) {
+    return whole(off, buf, std::min<size_t>(n, 7));
+  };
+  auto f = AgeFile::Open(dribble, file.size(), ids);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_TRUE(*ReadAll(*f) == plain);
+  // A source that fails at its Nth call, for every N until Open and a full read succeed:
+  // the source's own error comes back each time.
+  for (int fail_at = 1;; ++fail_at) {
+    auto calls = std::make_shared<int>(0);
+    ReadAtFn failing = [whole, calls, fail_at](uint64_t off, uint8_t* buf,
+                                               size_t n) -> Result<size_t> {
+      if (++*calls == fail_at) return IoError("injected read error");
+      return whole(off, buf, n);
+    };
+    auto g = AgeFile::Open(failing, file.size(), ids);
+    if (!g.ok()) {
+      EXPECT_EQ(g.status().code(), Code::kIoError) << fail_at << ": " << g.status().message();
+      continue;
+    }
+    auto all = ReadAll(*g);
+    if (!all.ok()) {
+      EXPECT_EQ(all.status().code(), Code::kIoError) << fail_at;
+      continue;
+    }
+    EXPECT_TRUE(*all == plain);
+    EXPECT_GT(fail_at, 3);
+    break;
+  }
+}
+
 TEST(AgeHeader, EveryByteOfTheHeaderMatters) {
   std::vector<AgeIdentity> ids = One(AgeIdentity::Generate());
   std::string file =
