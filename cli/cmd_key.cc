@@ -1,5 +1,11 @@
 // amanat key show: the public keys an outside verifier needs.
+// amanat key age-keygen: a new age X25519 identity file, as the stock age-keygen makes.
+#include <chrono>
+#include <iostream>
+
 #include "cli/app.h"
+#include "cli/output_file.h"
+#include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "vault/event.h"
 #include "vault/keyslots.h"
@@ -9,7 +15,29 @@ namespace {
 
 struct KeyOptions {
   bool json = false;
+  std::string age_output;  // age-keygen -o
 };
+
+// Like age-keygen -o FILE: the identity file (0600, never over an existing file), and the
+// public key on stderr. Needs no vault.
+Status RunAgeKeygen(const KeyOptions& o) {
+  if (o.age_output == "-") {
+    return InvalidInput("age-keygen writes the secret key to a file, not to standard output")
+        .WithHint("give a file name with -o");
+  }
+  crypto::AgeIdentity id = crypto::AgeIdentity::Generate();
+  crypto::SecretBytes text = id.FileText(std::chrono::system_clock::now());
+  auto out = OutputFile::Create(o.age_output, /*overwrite=*/false);
+  if (!out.ok()) {
+    if (out.status().code() != Code::kInvalidInput) return out.status();
+    return InvalidInput(out.status().message())
+        .WithHint("age-keygen never overwrites an identity file; choose another name");
+  }
+  RETURN_IF_ERROR(out->Write(text.view()));
+  RETURN_IF_ERROR(out->Commit());
+  std::cerr << "Public key: " << id.Recipient().ToString() << "\n";
+  return OkStatus();
+}
 
 // Public only: read from keyslots.json without unlocking anything.
 Status RunKeyShow(const KeyOptions& o, const GlobalOptions& g) {
@@ -45,7 +73,14 @@ Command SetupKey(CLI::App& app, GlobalOptions& g) {
   sub->require_subcommand(1);
   CLI::App* show = sub->add_subcommand("show", "Print the log's verifier key and custodians' keys");
   show->add_flag("--json", o->json, "Machine-readable output");
-  return {sub, [o, &g]() { return RunKeyShow(*o, g); }};
+  CLI::App* keygen = sub->add_subcommand(
+      "age-keygen", "Make an age X25519 identity file (no vault needed), like age-keygen");
+  keygen->add_option("-o,--output", o->age_output, "Identity file to create (mode 0600)")
+      ->required();
+  return {sub, [o, &g, keygen]() {
+            if (keygen->parsed()) return RunAgeKeygen(*o);
+            return RunKeyShow(*o, g);
+          }};
 }
 
 }  // namespace amanat::cli
