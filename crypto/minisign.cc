@@ -127,6 +127,19 @@ Result<std::string> MinisignSign(const Ed25519KeyPair& key, ByteView message,
   return out;
 }
 
+Result<MinisignKeyNumber> MinisignSignatureKeyNumber(std::string_view signature_file) {
+  if (signature_file.size() > kMinisignMaxFileSize) return InvalidInput("minisign signature: file too large");
+  std::vector<std::string_view> lines = Lines(signature_file);
+  if (lines.size() != 4) return InvalidInput("minisign signature: want exactly four lines");
+  auto raw = Base64Decode(lines[1]);
+  if (!raw.ok() || raw->size() != 74) {
+    return InvalidInput("minisign signature: signature line is not 74 bytes of base64");
+  }
+  MinisignKeyNumber number;
+  std::copy(raw->begin() + 2, raw->begin() + 10, number.begin());
+  return number;
+}
+
 Result<MinisignVerified> MinisignVerify(const MinisignPublicKey& key, ByteView message,
                                         std::string_view signature_file) {
   if (signature_file.size() > kMinisignMaxFileSize) return InvalidInput("minisign signature: file too large");

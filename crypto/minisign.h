@@ -76,6 +76,10 @@ struct MinisignVerified {
 Result<MinisignVerified> MinisignVerify(const MinisignPublicKey& key, ByteView message,
                                         std::string_view signature_file);
 
+// The key number a signature file says it was made with (not verified). kInvalidInput if the
+// file is malformed.
+Result<MinisignKeyNumber> MinisignSignatureKeyNumber(std::string_view signature_file);
+
 // BLAKE2b-512 of `message` (libsodium crypto_generichash, no key).
 std::array<uint8_t, 64> Blake2b512(ByteView message);
 

@@ -209,6 +209,7 @@ Result<std::optional<ZipMember>> ZipReader::Next() {
   }
   current_ = ZipMember{path, size};
   data_read_ = false;
+  pulled_ = 0;
   return current_;
 }
 
@@ -239,6 +240,26 @@ Status ZipReader::Read(const ByteSink& sink) {
                         std::to_string(current_->size) + " declared (truncated?)");
   }
   return OkStatus();
+}
+
+Result<size_t> ZipReader::ReadSome(uint8_t* buf, size_t n) {
+  if (!current_ || data_read_) return IoError("zip: no member to read");
+  const std::string& path = current_->path;
+  la_ssize_t got = archive_read_data(archive_, buf, n);
+  if (got < 0) return ArchiveError(Code::kVerifyFailed, "member " + path);
+  if (static_cast<uint64_t>(got) > current_->size - pulled_) {
+    return VerifyFailed("member " + path + ": more data than the " +
+                        std::to_string(current_->size) + " bytes declared");
+  }
+  pulled_ += static_cast<uint64_t>(got);
+  if (got == 0 && n > 0) {
+    data_read_ = true;
+    if (pulled_ != current_->size) {
+      return VerifyFailed("member " + path + ": " + std::to_string(pulled_) + " bytes, " +
+                          std::to_string(current_->size) + " declared (truncated?)");
+    }
+  }
+  return static_cast<size_t>(got);
 }
 
 Result<std::string> ZipReader::ReadAll(size_t max_bytes) {

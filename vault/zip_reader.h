@@ -53,6 +53,9 @@ class ZipReader {
   // Streams the current member's bytes to `sink`. Exactly the declared size, or an error.
   // REQUIRES: Next() returned a member whose data has not been read yet.
   Status Read(const ByteSink& sink);
+  // Pulls up to `n` bytes of the current member into `buf`; 0 at its end, after which the
+  // byte count is checked against the declared size. Do not mix with Read.
+  Result<size_t> ReadSome(uint8_t* buf, size_t n);
   // Reads the current member into memory; kInvalidInput if it is larger than `max_bytes`.
   Result<std::string> ReadAll(size_t max_bytes);
 
@@ -74,6 +77,7 @@ class ZipReader {
   uint64_t declared_members_ = 0;  // from the end-of-central-directory record
   std::optional<ZipMember> current_;
   bool data_read_ = false;
+  uint64_t pulled_ = 0;  // bytes of the current member returned by ReadSome
 };
 
 // True if `path` is a member name ZipReader accepts (see above).
