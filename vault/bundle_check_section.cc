@@ -44,7 +44,7 @@ std::string SectionEventName(const SectionInput& in, uint64_t seq) {
   return in.received_index == 0 ? base : in.origin + " " + base;
 }
 
-Status CheckSection(const SectionInput& in, const BundleMembers& members, SectionResult* out,
+void CheckSection(const SectionInput& in, const BundleMembers& members, SectionResult* out,
                     std::vector<std::string>* problems) {
   const std::string dir = SectionDir(in.received_index);
   const std::string key_path = SectionLogKeyPath(in.received_index);
@@ -79,10 +79,10 @@ Status CheckSection(const SectionInput& in, const BundleMembers& members, Sectio
   // The entries, in the order the manifest lists them.
   const std::string events_path = dir + "/" + kEventsName;
   const std::string* jsonl = Member(members, events_path);
-  if (jsonl == nullptr) return OkStatus();  // reported with the member list
+  if (jsonl == nullptr) return;  // reported with the member list
   if (!SplitLines(*jsonl, &out->entries)) {
     problem(events_path + ": not one entry per line (an empty line, or no final newline)");
-    return OkStatus();
+    return;
   }
   if (out->entries.size() != in.listed.size()) {
     problem(events_path + ": " + std::to_string(out->entries.size()) + " entries, the manifest lists " +
@@ -126,8 +126,10 @@ Status CheckSection(const SectionInput& in, const BundleMembers& members, Sectio
   const std::string proofs_path = dir + "/" + kProofsName;
   if (const std::string* text = Member(members, proofs_path)) {
     out->proofs_text = *text;
-    ASSIGN_OR_RETURN(out->proofs, BundleProofs::Parse(*text, proofs_path));
-    if (out->proofs.tree_size != in.checkpoint_size) {
+    auto parsed = BundleProofs::Parse(*text, proofs_path);
+    if (!parsed.ok()) {
+      problem(parsed.status().message());
+    } else if ((out->proofs = std::move(*parsed)).tree_size != in.checkpoint_size) {
       problem(proofs_path + ": proofs are for tree size " + std::to_string(out->proofs.tree_size) +
               ", the checkpoint has " + std::to_string(in.checkpoint_size));
     } else if (out->proofs.inclusion.size() != out->entries.size()) {
@@ -182,7 +184,6 @@ Status CheckSection(const SectionInput& in, const BundleMembers& members, Sectio
     }
     for (const auto& k : checks[c].second) ++out->signed_by[KeyId(k)];
   }
-  return OkStatus();
 }
 
 }  // namespace amanat::vault

@@ -48,10 +48,8 @@ struct SectionResult {
 // bundle's own log, "amanat/1234… custody event 7" for a received one.
 std::string SectionEventName(const SectionInput& in, uint64_t seq);
 
-// Appends one line per problem found to `problems`. Returns a non-OK Status only when the
-// section cannot be examined: proofs.json that matched the signed manifest but is malformed
-// (kInvalidInput).
-Status CheckSection(const SectionInput& in, const BundleMembers& members, SectionResult* out,
+// Appends one line per problem found to `problems`; malformed members are problems too.
+void CheckSection(const SectionInput& in, const BundleMembers& members, SectionResult* out,
                     std::vector<std::string>* problems);
 
 }  // namespace amanat::vault

@@ -29,7 +29,7 @@ class Verifier {
     if (!manifest) return std::move(report_);
     CheckFiles();
     CheckSums();
-    RETURN_IF_ERROR(CheckSections());
+    CheckSections();
     CheckExportEvent();
     CheckItemRecords();
     CheckProvenance();
@@ -93,8 +93,13 @@ class Verifier {
       }
     }
     if (key_path.empty()) {
-      Problem(std::string(kManifestSigPath) + ": made by key " + crypto::MinisignKeyNumberText(*number) +
-              ", which is not among the bundle's keys");
+      std::string files;
+      for (const auto& [path, data] : members_.contents) {
+        if (ClassifyMember(path) == MemberKind::kMinisignKey) files += (files.empty() ? "" : ", ") + path;
+      }
+      Problem(std::string(kManifestSigPath) + ": made by minisign key " +
+              crypto::MinisignKeyNumberText(*number) + ", which no key file holds (" +
+              (files.empty() ? std::string("no keys/*.minisign.pub") : files) + ")");
       return false;
     }
     auto v = crypto::MinisignVerify(key, AsBytes(*text), *sig);
@@ -218,7 +223,7 @@ class Verifier {
     Problem(std::string(kSumsPath) + ": not exactly the list of the bundle's members");
   }
 
-  Status CheckSections() {
+  void CheckSections() {
     const Manifest& m = report_.manifest;
     std::vector<SectionInput> inputs;
     inputs.push_back({0, m.origin, m.log_key, m.checkpoint_size, m.checkpoint_root, m.events});
@@ -232,7 +237,7 @@ class Verifier {
     size_t events = 0;
     for (const auto& in : inputs) {
       SectionResult result;
-      RETURN_IF_ERROR(CheckSection(in, members_, &result, &report_.problems));
+      CheckSection(in, members_, &result, &report_.problems);
       events += result.entries.size();
       report_.sections.push_back(std::move(result));
     }
@@ -240,7 +245,6 @@ class Verifier {
             " log(s): each listed in the manifest, signed by the key its log's history assigns, "
             "chained to the entry before it where both are present, and proven to be in the "
             "signed checkpoint");
-    return OkStatus();
   }
 
   const ParsedEntry* LastOwnEvent() const {
