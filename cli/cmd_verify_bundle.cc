@@ -22,7 +22,11 @@ Status RunVerifyBundle(const VerifyBundleOptions& o, const GlobalOptions& g) {
   vo.progress = [&](uint64_t done) { progress.Update(done); };
   auto report = vault::VerifyBundle(*source, vo);
   progress.Finish();
-  if (!report.ok()) return report.status().Context(o.file);
+  if (!report.ok()) {
+    // Errors about the archive name it already; those about a member get the file's name.
+    const Status& s = report.status();
+    return s.message().rfind(o.file, 0) == 0 ? s : s.Context(o.file);
+  }
   if (o.json) {
     PrintJson(BundleReportJson(o.file, *report));
   } else {

@@ -103,9 +103,13 @@ class Verifier {
       return false;
     }
     auto v = crypto::MinisignVerify(key, AsBytes(*text), *sig);
+    if (!v.ok() && v.status().code() == Code::kInvalidInput) {
+      Problem(std::string(kManifestSigPath) + ": " + v.status().message());
+      return false;
+    }
     if (!v.ok()) {
-      Problem(std::string(kManifestPath) + ": signature does not verify with " + key_path + " (" +
-              v.status().message() + ")");
+      Problem(std::string(kManifestPath) + ": the exporter's signature (" + kManifestSigPath +
+              ") does not verify with " + key_path + " (" + v.status().message() + ")");
       return false;
     }
     ASSIGN_OR_RETURN(report_.manifest, Manifest::Parse(*text));
