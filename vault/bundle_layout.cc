@@ -127,7 +127,7 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
              (name.empty() ? "" : ", originally \"" + name + "\"") + "\n";
   }
   return std::string("AMANAT EVIDENCE BUNDLE (") + kBundleFormat + ")\n" +
-         "=====================================\n"
+         "========================================\n"
          "\n"
          "This archive holds evidence exported from an Amanat evidence vault, with the signed\n"
          "record of who handled it, when and why. It can be checked without the vault and\n"

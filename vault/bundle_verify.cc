@@ -24,7 +24,7 @@ class Verifier {
     for (const auto& path : members_.unknown) Problem(path + ": not part of a bundle (added?)");
     Checked("ZIP structure: " + std::to_string(members_.sha256.size() + members_.damaged.size() +
                                                members_.unknown.size()) +
-            " members, all regular files with safe names, stored, none overlapping");
+            " members, each a stored regular file with a safe name, none overlapping");
     ASSIGN_OR_RETURN(bool manifest, CheckManifest());
     if (!manifest) return std::move(report_);
     CheckFiles();
@@ -185,8 +185,8 @@ class Verifier {
         ItemProblem(it.id, "size differs from the manifest");
       }
     }
-    Checked("members: " + std::to_string(m.files.size() + m.items.size()) +
-            " listed in the signed manifest, each present and unchanged, none added");
+    Checked("members: compared with the " + std::to_string(m.files.size()) + " files and " +
+            std::to_string(m.items.size()) + " items the signed manifest lists (SHA-256 and size)");
   }
 
   // SHA256SUMS must be exactly what sha256sum would write for the members as they are.
@@ -246,9 +246,8 @@ class Verifier {
       report_.sections.push_back(std::move(result));
     }
     Checked("custody: " + std::to_string(events) + " entries in " + std::to_string(inputs.size()) +
-            " log(s): each listed in the manifest, signed by the key its log's history assigns, "
-            "chained to the entry before it where both are present, and proven to be in the "
-            "signed checkpoint");
+            " log(s), each against the manifest's list, its log's key history and signatures, "
+            "the hash chain where consecutive, and its inclusion proof to the signed checkpoint");
   }
 
   const ParsedEntry* LastOwnEvent() const {
@@ -281,8 +280,8 @@ class Verifier {
               what + ")");
       return;
     }
-    Checked("export event " + std::to_string(ev.sequence) + ": by " + ev.actor + ", naming exactly the " +
-            std::to_string(items.size()) + " item(s), in the checkpoint");
+    Checked("export event " + std::to_string(ev.sequence) + ": by " + ev.actor + ", the last entry of "
+            "the checkpoint, naming exactly the " + std::to_string(items.size()) + " item(s)");
   }
 
   static const json* RecordFor(const Event& ev, const std::string& id) {

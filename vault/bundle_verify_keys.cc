@@ -62,7 +62,7 @@ void CheckKeyFiles(const BundleMembers& members, BundleReport* report) {
     }
   }
   report->checked.push_back("keys: " + std::to_string(files) +
-                            " key files, each the key the custody record gives its custodian");
+                            " key files against the keys the custody record gives each custodian");
 }
 
 void CollectSigners(const BundleVerifyOptions& options, BundleReport* report) {
@@ -92,11 +92,11 @@ void CollectSigners(const BundleVerifyOptions& options, BundleReport* report) {
   if (options.trusted.empty()) return;
   for (const auto& sg : report->signers) {
     if (sg.trusted) continue;
-    report->problems.push_back("not trusted: " + sg.kind + " key " + sg.fingerprint + " of " +
-                               sg.name + (sg.kind == "custodian" ? " in " + sg.origin : "") +
-                               " signed " + sg.used_for + ", and no --trust key is it");
+    report->problems.push_back("not trusted: " + sg.kind + " key " + sg.fingerprint +
+                               (sg.kind == "custodian" ? " (" + sg.name + ", " + sg.origin + ")" : "") +
+                               " signed " + sg.used_for + "; no --trust key matches it");
   }
-  report->checked.push_back("trust: every key relied on is one of the " +
+  report->checked.push_back("trust: every key relied on against the " +
                             std::to_string(options.trusted.size()) + " given with --trust");
 }
 
