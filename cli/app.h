@@ -58,6 +58,8 @@ Command SetupLog(CLI::App& app, GlobalOptions& g);
 Command SetupCheckpoint(CLI::App& app, GlobalOptions& g);
 Command SetupKey(CLI::App& app, GlobalOptions& g);
 Command SetupCustodian(CLI::App& app, GlobalOptions& g);
+Command SetupExport(CLI::App& app, GlobalOptions& g);
+Command SetupVerifyBundle(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""Checks an unpacked Amanat evidence bundle independently of Amanat's code.
+
+    validate_bundle.py SCHEMA_DIR BUNDLE_DIR
+
+SCHEMA_DIR holds bundle-manifest.schema.json, bundle-proofs.schema.json and
+custody-event.schema.json; BUNDLE_DIR is a bundle unpacked with `unzip`. This checks:
+
+  - manifest.json is strict JSON (no duplicate keys) and valid against its schema;
+  - manifest.json.minisig is a valid minisign signature (prehashed: Ed25519 over
+    BLAKE2b-512) of manifest.json by the exporter's key, trusted comment included;
+  - SHA256SUMS lists every other file with its SHA-256, and nothing else;
+  - every proofs.json is valid against its schema;
+  - every line of every events.jsonl is an envelope and payload valid against the custody
+    event schema, and its SHA-256 is the one the manifest lists, in order;
+  - every checkpoint is a C2SP signed note signed by its log key (Ed25519), whose size and
+    root are the manifest's;
+  - every entry's RFC 9162 inclusion proof leads to that root.
+
+Exit status: 0 if all holds ("validate_bundle: OK ..."); 1 with one line per problem on
+stderr otherwise; 2 for usage errors. Needs Debian's python3-jsonschema (4.x) and
+python3-cryptography.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import sys
+
+import jsonschema
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+problems = []
+
+
+def problem(text):
+    problems.append(text)
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError("duplicate key %r" % key)
+        obj[key] = value
+    return obj
+
+
+def strict_loads(text):
+    return json.loads(text, object_pairs_hook=_no_duplicates)
+
+
+def b64(text, n=None):
+    raw = base64.b64decode(text, validate=True)
+    if n is not None and len(raw) != n:
+        raise ValueError("base64 of %d bytes, want %d" % (len(raw), n))
+    return raw
+
+
+def ed25519_ok(pk, msg, sig):
+    try:
+        Ed25519PublicKey.from_public_bytes(pk).verify(sig, msg)
+        return True
+    except InvalidSignature:
+        return False
+
+
+def H(data):
+    return hashlib.sha256(data).digest()
+
+
+def validator(schema, store, ref=None):
+    if ref is not None:
+        schema = {"$schema": schema["$schema"], "$id": schema["$id"], "$defs": schema["$defs"],
+                  "$ref": "#/$defs/" + ref}
+    cls = jsonschema.Draft202012Validator
+    cls.check_schema(schema)
+    return cls(schema, resolver=jsonschema.RefResolver.from_schema(schema, store=store))
+
+
+def schema_errors(v, instance, where):
+    for err in sorted(v.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        path = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        problem("%s: %s: %s" % (where, path, err.message))
+
+
+def verify_inclusion(index, size, leaf, path, root):
+    """RFC 9162 section 2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = H(b"\x01" + p + r)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = H(b"\x01" + r + p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def open_checkpoint(note, vkey):
+    """C2SP signed note with one Ed25519 key; returns (origin, size, root)."""
+    name, hex8, key = vkey.strip().split("+", 2)
+    raw = b64(key)
+    if len(raw) != 33 or raw[0] != 1:
+        raise ValueError("not an Ed25519 verifier key")
+    pk = raw[1:]
+    key_id = H(name.encode() + b"\n\x01" + pk)[:4]
+    if key_id.hex() != hex8:
+        raise ValueError("verifier key ID does not match its key")
+    text, sep, sigs = note.partition(b"\n\n")
+    if not sep:
+        raise ValueError("no blank line before the signatures")
+    text += b"\n"
+    ok = False
+    for line in sigs.decode("utf-8").splitlines():
+        if not line.startswith("\u2014 "):
+            raise ValueError("bad signature line")
+        who, sig = line[2:].split(" ", 1)
+        raw = b64(sig)
+        if who == name and raw[:4] == key_id:
+            if len(raw) != 68 or not ed25519_ok(pk, text, raw[4:]):
+                raise ValueError("signature does not verify")
+            ok = True
+    if not ok:
+        raise ValueError("not signed by the log key")
+    lines = text.decode("utf-8").split("\n")
+    if lines[0] != name:
+        raise ValueError("origin is not the key name")
+    return lines[0], int(lines[1]), b64(lines[2], 32)
+
+
+def check_minisign(bundle, manifest_bytes, manifest):
+    ex = manifest["exporter"]
+    key_path = os.path.join(bundle, "keys", "%s-%s.minisign.pub" % (ex["custodian"], ex["key_id"]))
+    with open(key_path) as f:
+        key_line = f.read().splitlines()[1]
+    raw = b64(key_line, 42)
+    if raw[:2] != b"Ed":
+        problem("exporter key is not an Ed25519 minisign key")
+        return
+    key_number, pk = raw[2:10], raw[10:]
+    if key_number != hashlib.sha256(pk).digest()[:8] or base64.b64encode(pk).decode() != ex["public_key"]:
+        problem("minisign key file does not hold the exporter's key under Amanat's key number")
+    with open(os.path.join(bundle, "manifest.json.minisig")) as f:
+        lines = f.read().split("\n")
+    if len(lines) != 5 or lines[4] != "" or not lines[0].startswith("untrusted comment: ") \
+            or not lines[2].startswith("trusted comment: "):
+        problem("manifest.json.minisig: not four lines in minisign's layout")
+        return
+    sig = b64(lines[1], 74)
+    if sig[:2] != b"ED" or sig[2:10] != key_number:
+        problem("manifest.json.minisig: not a prehashed signature by the exporter's key")
+        return
+    digest = hashlib.blake2b(manifest_bytes, digest_size=64).digest()
+    if not ed25519_ok(pk, digest, sig[10:]):
+        problem("manifest.json.minisig: signature does not verify")
+    trusted = lines[2][len("trusted comment: "):].encode("utf-8")
+    if not ed25519_ok(pk, sig[10:] + trusted, b64(lines[3], 64)):
+        problem("manifest.json.minisig: trusted comment signature does not verify")
+
+
+def check_section(bundle, directory, key_file, section, v_proofs, v_envelope, v_payload):
+    with open(os.path.join(bundle, key_file)) as f:
+        vkey = f.read()
+    if vkey.strip() != section["log_key"]:
+        problem("%s: differs from the manifest" % key_file)
+    with open(os.path.join(bundle, directory, "checkpoint"), "rb") as f:
+        origin, size, root = open_checkpoint(f.read(), vkey)
+    if origin != section["origin"] or size != section["checkpoint"]["size"] or \
+            base64.b64encode(root).decode() != section["checkpoint"]["root"]:
+        problem("%s/checkpoint: differs from the manifest" % directory)
+    with open(os.path.join(bundle, directory, "proofs.json"), encoding="utf-8") as f:
+        proofs = strict_loads(f.read())
+    schema_errors(v_proofs, proofs, directory + "/proofs.json")
+    with open(os.path.join(bundle, directory, "events.jsonl"), "rb") as f:
+        data = f.read()
+    lines = data.split(b"\n")
+    if lines[-1] != b"":
+        problem("%s/events.jsonl: no final newline" % directory)
+    lines = lines[:-1]
+    listed = section["events"]
+    if len(lines) != len(listed) or len(proofs["inclusion"]) != len(lines):
+        problem("%s: %d entries, %d listed, %d proofs" % (directory, len(lines), len(listed),
+                                                          len(proofs["inclusion"])))
+        return 0
+    for entry, ref, proof in zip(lines, listed, proofs["inclusion"]):
+        where = "%s event %d" % (directory, ref["sequence"])
+        if hashlib.sha256(entry).hexdigest() != ref["sha256"]:
+            problem("%s: SHA-256 differs from the manifest" % where)
+        envelope = strict_loads(entry.decode("utf-8"))
+        schema_errors(v_envelope, envelope, where + " envelope")
+        statement = strict_loads(b64(envelope["payload"]).decode("utf-8"))
+        schema_errors(v_payload, statement, where + " payload")
+        if statement["predicate"]["sequence"] != ref["sequence"] or proof["sequence"] != ref["sequence"]:
+            problem("%s: sequence numbers disagree" % where)
+        path = [b64(h, 32) for h in proof["path"]]
+        if not verify_inclusion(ref["sequence"], size, H(b"\x00" + entry), path, root):
+            problem("%s: inclusion proof does not lead to the checkpoint's root" % where)
+    return len(lines)
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: validate_bundle.py SCHEMA_DIR BUNDLE_DIR", file=sys.stderr)
+        return 2
+    schemas, bundle = argv[1], argv[2]
+    loaded = {}
+    for name in ("bundle-manifest", "bundle-proofs", "custody-event"):
+        with open(os.path.join(schemas, name + ".schema.json"), encoding="utf-8") as f:
+            loaded[name] = strict_loads(f.read())
+    store = {s["$id"]: s for s in loaded.values()}
+    v_manifest = validator(loaded["bundle-manifest"], store)
+    v_proofs = validator(loaded["bundle-proofs"], store)
+    v_envelope = validator(loaded["custody-event"], store, "envelope")
+    v_payload = validator(loaded["custody-event"], store)
+
+    with open(os.path.join(bundle, "manifest.json"), "rb") as f:
+        manifest_bytes = f.read()
+    manifest = strict_loads(manifest_bytes.decode("utf-8"))
+    schema_errors(v_manifest, manifest, "manifest.json")
+    check_minisign(bundle, manifest_bytes, manifest)
+
+    files = []
+    for root, _, names in os.walk(bundle):
+        for n in names:
+            files.append(os.path.relpath(os.path.join(root, n), bundle))
+    with open(os.path.join(bundle, "SHA256SUMS")) as f:
+        sums = {line[66:]: line[:64] for line in f.read().splitlines()}
+    for path in files:
+        if path == "SHA256SUMS":
+            continue
+        with open(os.path.join(bundle, path), "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        if sums.pop(path, None) != digest:
+            problem("SHA256SUMS: no matching line for %s" % path)
+    for path in sums:
+        problem("SHA256SUMS: lists %s, which is not in the bundle" % path)
+
+    entries = check_section(bundle, "custody", "keys/log.vkey",
+                            {"origin": manifest["source"]["origin"],
+                             "log_key": manifest["source"]["log_key"],
+                             "checkpoint": manifest["checkpoint"], "events": manifest["events"]},
+                            v_proofs, v_envelope, v_payload)
+    for r in manifest["received"]:
+        entries += check_section(bundle, r["path"], r["path"] + "/log.vkey", r, v_proofs,
+                                 v_envelope, v_payload)
+
+    for p in problems:
+        print("validate_bundle: " + p, file=sys.stderr)
+    if problems:
+        return 1
+    print("validate_bundle: OK (%d items, %d entries in %d log(s), %d files)" % (
+        len(manifest["items"]), entries, 1 + len(manifest["received"]), len(files)))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+        print("validate_bundle: error: %s" % e, file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,91 @@
+// The members of an evidence bundle and what each may hold (docs/format/bundle.md, "Layout"):
+//
+//   manifest.json                       what the bundle holds (vault/bundle_manifest.h)
+//   manifest.json.minisig               the exporter's minisign signature of manifest.json
+//   SHA256SUMS                          `sha256sum -c` list of every other member
+//   README.txt                          how to verify, in plain language
+//   items/<sha256>                      content, named by its SHA-256
+//   custody/events.jsonl                the signed entries, one per line, exactly as stored
+//   custody/proofs.json                 inclusion and consistency proofs
+//   custody/checkpoint                  the signed checkpoint the proofs refer to
+//   custody/received/<n>/{events.jsonl,proofs.json,checkpoint,log.vkey}
+//                                       custody records of another vault, passed on
+//   keys/log.vkey                       the log's C2SP verifier key
+//   keys/<custodian>-<key ID>.minisign.pub, keys/<custodian>-<key ID>.vkey
+//                                       the public keys of custodians who signed
+#ifndef AMANAT_VAULT_BUNDLE_LAYOUT_H_
+#define AMANAT_VAULT_BUNDLE_LAYOUT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "crypto/status.h"
+#include "vault/bundle_manifest.h"
+
+namespace amanat::vault {
+
+inline constexpr char kManifestPath[] = "manifest.json";
+inline constexpr char kManifestSigPath[] = "manifest.json.minisig";
+inline constexpr char kSumsPath[] = "SHA256SUMS";
+inline constexpr char kReadmePath[] = "README.txt";
+inline constexpr char kEventsName[] = "events.jsonl";
+inline constexpr char kProofsName[] = "proofs.json";
+inline constexpr char kCheckpointName[] = "checkpoint";
+inline constexpr char kCustodyDir[] = "custody";
+inline constexpr char kLogKeyPath[] = "keys/log.vkey";
+inline constexpr char kItemsDir[] = "items/";
+inline constexpr char kReceivedDir[] = "custody/received/";
+
+// Largest member of each kind read into memory. Items are streamed and have no limit.
+inline constexpr size_t kMaxManifestBytes = 16 << 20;
+inline constexpr size_t kMaxSumsBytes = 16 << 20;
+inline constexpr size_t kMaxEventsBytes = 256 << 20;
+inline constexpr size_t kMaxProofsBytes = 256 << 20;
+inline constexpr size_t kMaxSmallMemberBytes = 64 << 10;  // keys, checkpoint, signature
+inline constexpr size_t kMaxReadmeBytes = 1 << 20;
+
+enum class MemberKind {
+  kManifest,
+  kManifestSig,
+  kSums,
+  kReadme,
+  kItem,
+  kEvents,       // custody/events.jsonl or custody/received/<n>/events.jsonl
+  kProofs,
+  kCheckpoint,
+  kLogKey,       // keys/log.vkey or custody/received/<n>/log.vkey
+  kMinisignKey,  // keys/<custodian>-<key ID>.minisign.pub
+  kNoteKey,      // keys/<custodian>-<key ID>.vkey
+  kUnknown,
+};
+
+// What the member at `path` is in the layout; kUnknown for anything else.
+MemberKind ClassifyMember(std::string_view path);
+// The largest size read into memory for `kind` (0 for items and unknown members).
+size_t MaxMemberBytes(MemberKind kind);
+
+// "custody" or "custody/received/<n>": the directory of a section's events, proofs and
+// checkpoint; its log key is keys/log.vkey or <dir>/log.vkey.
+std::string SectionDir(size_t received_index);  // 0: "custody"; n: "custody/received/<n>"
+std::string SectionLogKeyPath(size_t received_index);
+
+// True for a custodian name usable in key file names: 1-64 of A-Z a-z 0-9 . _ -.
+bool IsValidCustodianName(std::string_view name);
+// "keys/<custodian>-<key ID>.minisign.pub" and ".vkey".
+std::string MinisignKeyPath(const std::string& custodian, const std::string& key_id);
+std::string NoteKeyPath(const std::string& custodian, const std::string& key_id);
+// Splits a key file name back into custodian and key ID; false if it is not one.
+bool ParseKeyPath(std::string_view path, std::string* custodian, std::string* key_id);
+
+// SHA256SUMS as `sha256sum` writes it (two spaces, text mode), one line per member, sorted
+// by path: the only form a bundle may carry, so that any changed byte shows.
+std::string FormatSha256Sums(const std::map<std::string, std::string>& sha256_by_path);
+
+// README.txt: how to verify this bundle, with and without Amanat, in plain language.
+std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_BUNDLE_LAYOUT_H_

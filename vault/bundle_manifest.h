@@ -1,0 +1,99 @@
+// manifest.json of an evidence bundle (docs/format/bundle.md, "manifest.json";
+// schemas/bundle-manifest.schema.json): what the bundle holds, signed as a whole by the
+// exporting custodian (manifest.json.minisig). Because the signature covers the lists of
+// items, events, received sections and files, dropping or adding any of them is detected even
+// when what remains verifies on its own.
+#ifndef AMANAT_VAULT_BUNDLE_MANIFEST_H_
+#define AMANAT_VAULT_BUNDLE_MANIFEST_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/bytes.h"
+#include "crypto/ed25519.h"
+#include "crypto/status.h"
+
+namespace amanat::vault {
+
+inline constexpr char kBundleFormat[] = "amanat-bundle/1";
+
+// One custody entry included in the bundle: its sequence number and hex SHA-256 of its bytes.
+struct EventRef {
+  uint64_t sequence = 0;
+  std::string sha256;
+  bool operator==(const EventRef&) const = default;
+};
+
+struct BundleItem {
+  std::string id;  // hex SHA-256 of the content
+  uint64_t size = 0;
+  std::string kind;
+  std::string media_type;
+  nlohmann::json metadata = nlohmann::json::object();  // as stored: pseudonyms, never names
+};
+
+// An item derived from another, from a signed event's `parents`.
+struct ProvenanceEdge {
+  std::string parent;
+  std::string child;
+  std::string relation;  // details.relation of the event, or ""
+  std::string origin;    // the log the event is in
+  uint64_t event = 0;
+  bool operator==(const ProvenanceEdge&) const = default;
+};
+
+// A member other than the items and the three files that cannot list themselves.
+struct FileRef {
+  std::string path;
+  std::string sha256;
+  uint64_t size = 0;
+};
+
+// Custody records of another vault, received in an imported bundle and passed on.
+struct ReceivedSection {
+  std::string path;     // "custody/received/<n>"
+  std::string origin;
+  std::string log_key;  // the other log's verifier key text
+  uint64_t checkpoint_size = 0;
+  Digest checkpoint_root{};
+  std::vector<EventRef> events;
+};
+
+struct Manifest {
+  std::string format = kBundleFormat;
+  std::string created;  // the export event's time (UTC)
+  std::string purpose;
+  std::string tool_version;
+  std::string exporter;  // custodian name
+  std::string exporter_key_id;
+  crypto::Ed25519PublicKey exporter_public_key{};
+  std::string origin;   // the exporting vault's log
+  std::string log_key;  // its verifier key text
+  uint64_t export_event = 0;
+  uint64_t checkpoint_size = 0;
+  Digest checkpoint_root{};
+  std::vector<BundleItem> items;
+  std::vector<ProvenanceEdge> provenance;
+  std::vector<EventRef> events;
+  std::vector<ReceivedSection> received;
+  std::vector<FileRef> files;
+
+  // Pretty-printed JSON (fields in the order above) with a final newline.
+  std::string Serialize() const;
+  // Strict: exact fields and types, formats of IDs, hashes and keys; kInvalidInput naming
+  // the field on any deviation. Does not check the signature.
+  static Result<Manifest> Parse(std::string_view text);
+};
+
+// The comments of manifest.json.minisig. Both are fixed by the manifest, so that a changed
+// byte anywhere in the signature file is detected, the unsigned first line included.
+std::string ManifestTrustedComment(const Manifest& m);
+std::string ManifestUntrustedComment(const Manifest& m);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_BUNDLE_MANIFEST_H_

@@ -1,0 +1,397 @@
+#include "vault/bundle_verify.h"
+
+#include <algorithm>
+#include <set>
+
+#include "crypto/encoding.h"
+#include "crypto/minisign.h"
+#include "vault/bundle_layout.h"
+#include "vault/bundle_verify_internal.h"
+
+namespace amanat::vault {
+namespace {
+
+using nlohmann::json;
+
+class Verifier {
+ public:
+  Verifier(RandomAccessSource& source, const BundleVerifyOptions& options)
+      : source_(source), options_(options) {}
+
+  Result<BundleReport> Run() {
+    ASSIGN_OR_RETURN(members_, ReadBundleMembers(source_, options_.progress));
+    for (const auto& [path, why] : members_.damaged) Problem(why);
+    for (const auto& path : members_.unknown) Problem(path + ": not part of a bundle (added?)");
+    Checked("ZIP structure: " + std::to_string(members_.sha256.size() + members_.damaged.size() +
+                                               members_.unknown.size()) +
+            " members, each a stored regular file with a safe name, none overlapping");
+    ASSIGN_OR_RETURN(bool manifest, CheckManifest());
+    if (!manifest) return std::move(report_);
+    CheckFiles();
+    CheckSums();
+    CheckSections();
+    CheckExportEvent();
+    CheckItemRecords();
+    CheckProvenance();
+    CheckReceivedLinks();
+    CheckKeyFiles(members_, &report_);
+    CollectSigners(options_, &report_);
+    CheckAgainst(options_, &report_);
+    BuildTimeline(&report_);
+    return std::move(report_);
+  }
+
+ private:
+  void Problem(std::string p) {
+    for (char& c : p) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    report_.problems.push_back(std::move(p));
+  }
+  void Checked(std::string c) { report_.checked.push_back(std::move(c)); }
+  const std::string* Contents(const std::string& path) const {
+    auto it = members_.contents.find(path);
+    return it == members_.contents.end() ? nullptr : &it->second;
+  }
+  BundleItemResult* ItemResult(const std::string& id) {
+    for (auto& r : report_.items) {
+      if (r.id == id) return &r;
+    }
+    return nullptr;
+  }
+  void ItemProblem(const std::string& id, const std::string& p) {
+    Problem("item " + id + ": " + p);
+    BundleItemResult* r = ItemResult(id);
+    if (r != nullptr && r->ok) {
+      r->ok = false;
+      r->problem = p;
+    }
+  }
+
+  // The manifest's signature over its exact bytes comes first: after a changed byte, nothing
+  // in it can be believed, not even which key should have signed it.
+  Result<bool> CheckManifest() {
+    const std::string* sig = Contents(kManifestSigPath);
+    const std::string* text = Contents(kManifestPath);
+    for (const char* p : {kManifestPath, kManifestSigPath}) {
+      if (Contents(p) == nullptr && !members_.damaged.count(p)) Problem(std::string(p) + ": missing");
+    }
+    if (sig == nullptr || text == nullptr) return false;
+    auto number = crypto::MinisignSignatureKeyNumber(*sig);
+    if (!number.ok()) {
+      Problem(std::string(kManifestSigPath) + ": " + number.status().message());
+      return false;
+    }
+    std::string key_path;
+    crypto::MinisignPublicKey key;
+    for (const auto& [path, data] : members_.contents) {
+      if (ClassifyMember(path) != MemberKind::kMinisignKey) continue;
+      auto k = crypto::ParseMinisignPublicKey(data);
+      if (k.ok() && k->key_number == *number) {
+        key_path = path;
+        key = *k;
+      }
+    }
+    if (key_path.empty()) {
+      std::string files;
+      for (const auto& [path, data] : members_.contents) {
+        if (ClassifyMember(path) == MemberKind::kMinisignKey) files += (files.empty() ? "" : ", ") + path;
+      }
+      Problem(std::string(kManifestSigPath) + ": made by minisign key " +
+              crypto::MinisignKeyNumberText(*number) + ", which no key file holds (" +
+              (files.empty() ? std::string("no keys/*.minisign.pub") : files) + ")");
+      return false;
+    }
+    auto v = crypto::MinisignVerify(key, AsBytes(*text), *sig);
+    if (!v.ok() && v.status().code() == Code::kInvalidInput) {
+      Problem(std::string(kManifestSigPath) + ": " + v.status().message());
+      return false;
+    }
+    if (!v.ok()) {
+      Problem(std::string(kManifestPath) + ": the exporter's signature (" + kManifestSigPath +
+              ") does not verify with " + key_path + " (" + v.status().message() + ")");
+      return false;
+    }
+    ASSIGN_OR_RETURN(report_.manifest, Manifest::Parse(*text));
+    const Manifest& m = report_.manifest;
+    report_.manifest_bytes = *text;
+    report_.manifest_sha256 = members_.sha256.at(kManifestPath);
+    std::string who, id;
+    if (!ParseKeyPath(key_path, &who, &id) || who != m.exporter || id != m.exporter_key_id ||
+        key.public_key != m.exporter_public_key) {
+      Problem(std::string(kManifestSigPath) + ": signed with " + key_path +
+              ", not by the exporter the manifest names (" + m.exporter + ", key " +
+              m.exporter_key_id + ")");
+    }
+    if (v->trusted_comment != ManifestTrustedComment(m)) {
+      Problem(std::string(kManifestSigPath) + ": trusted comment does not describe this manifest");
+    }
+    if (v->untrusted_comment != ManifestUntrustedComment(m)) {
+      Problem(std::string(kManifestSigPath) + ": untrusted comment was changed");
+    }
+    report_.manifest_ok = true;
+    for (const auto& it : m.items) {
+      report_.items.push_back({it.id, it.size, it.kind, it.metadata.value("filename", std::string()),
+                               true, ""});
+    }
+    Checked("manifest signature: minisign, exporter " + m.exporter + " key " + m.exporter_key_id);
+    return true;
+  }
+
+  // Every member is the one the signed manifest lists, and nothing else is there.
+  void CheckFiles() {
+    const Manifest& m = report_.manifest;
+    std::set<std::string> listed;
+    for (const auto& f : m.files) {
+      const MemberKind kind = ClassifyMember(f.path);
+      if (kind == MemberKind::kItem || kind == MemberKind::kManifest ||
+          kind == MemberKind::kManifestSig || kind == MemberKind::kSums || kind == MemberKind::kUnknown) {
+        Problem("manifest.json: its file list names " + f.path + ", which cannot be there");
+        continue;
+      }
+      if (!listed.insert(f.path).second) Problem("manifest.json: lists " + f.path + " twice");
+      if (members_.damaged.count(f.path)) continue;
+      auto h = members_.sha256.find(f.path);
+      if (h == members_.sha256.end()) {
+        Problem(f.path + ": missing (the manifest lists it)");
+      } else if (h->second != f.sha256 || members_.sizes.at(f.path) != f.size) {
+        Problem(f.path + ": changed (its SHA-256 differs from the one in the signed manifest)");
+      }
+    }
+    std::set<std::string> ids;
+    for (const auto& it : m.items) {
+      if (!ids.insert(it.id).second) Problem("manifest.json: lists item " + it.id + " twice");
+    }
+    for (const auto& [path, hex] : members_.sha256) {
+      const MemberKind kind = ClassifyMember(path);
+      if (kind == MemberKind::kManifest || kind == MemberKind::kManifestSig || kind == MemberKind::kSums) {
+        continue;
+      }
+      bool known = kind == MemberKind::kItem ? ids.count(path.substr(6)) > 0 : listed.count(path) > 0;
+      if (!known) Problem(path + ": not listed in the signed manifest (added?)");
+    }
+    for (const auto& it : m.items) {
+      const std::string path = kItemsDir + it.id;
+      if (members_.damaged.count(path)) {
+        ItemProblem(it.id, members_.damaged.at(path));
+        continue;
+      }
+      auto h = members_.sha256.find(path);
+      if (h == members_.sha256.end()) {
+        ItemProblem(it.id, "missing from the bundle");
+      } else if (h->second != it.id) {
+        ItemProblem(it.id, "content does not match its ID (its SHA-256 is " + h->second + ")");
+      } else if (members_.sizes.at(path) != it.size) {
+        ItemProblem(it.id, "size differs from the manifest");
+      }
+    }
+    Checked("members: compared with the " + std::to_string(m.files.size()) + " files and " +
+            std::to_string(m.items.size()) + " items the signed manifest lists (SHA-256 and size)");
+  }
+
+  // SHA256SUMS must be exactly what sha256sum would write for the members as they are.
+  void CheckSums() {
+    const std::string* sums = Contents(kSumsPath);
+    if (sums == nullptr) {
+      if (!members_.damaged.count(kSumsPath)) Problem(std::string(kSumsPath) + ": missing");
+      return;
+    }
+    std::map<std::string, std::string> want;
+    for (const auto& [path, hex] : members_.sha256) {
+      if (path != kSumsPath) want[path] = hex;
+    }
+    if (FormatSha256Sums(want) == *sums) {
+      Checked("SHA256SUMS: " + std::to_string(want.size()) + " lines, each matching its member");
+      return;
+    }
+    std::map<std::string, std::string> got;
+    size_t start = 0;
+    while (start < sums->size()) {
+      size_t nl = sums->find('\n', start);
+      if (nl == std::string::npos) nl = sums->size();
+      std::string line = sums->substr(start, nl - start);
+      if (line.size() > 66) got[line.substr(66)] = line.substr(0, 64);
+      start = nl + 1;
+    }
+    for (const auto& [path, hex] : want) {
+      auto g = got.find(path);
+      if (g == got.end()) {
+        Problem(std::string(kSumsPath) + ": does not list " + path);
+        return;
+      }
+      if (g->second != hex) {
+        Problem(std::string(kSumsPath) + ": the line for " + path + " does not match " + path);
+        return;
+      }
+    }
+    Problem(std::string(kSumsPath) + ": not exactly the list of the bundle's members");
+  }
+
+  void CheckSections() {
+    const Manifest& m = report_.manifest;
+    std::vector<SectionInput> inputs;
+    inputs.push_back({0, m.origin, m.log_key, m.checkpoint_size, m.checkpoint_root, m.events});
+    for (size_t i = 0; i < m.received.size(); ++i) {
+      const ReceivedSection& r = m.received[i];
+      if (r.path != SectionDir(i + 1)) {
+        Problem("manifest.json: received section " + r.path + " should be " + SectionDir(i + 1));
+      }
+      inputs.push_back({i + 1, r.origin, r.log_key, r.checkpoint_size, r.checkpoint_root, r.events});
+    }
+    size_t events = 0;
+    for (const auto& in : inputs) {
+      SectionResult result;
+      CheckSection(in, members_, &result, &report_.problems);
+      events += result.entries.size();
+      report_.sections.push_back(std::move(result));
+    }
+    Checked("custody: " + std::to_string(events) + " entries in " + std::to_string(inputs.size()) +
+            " log(s), each against the manifest's list, its log's key history and signatures, "
+            "the hash chain where consecutive, and its inclusion proof to the signed checkpoint");
+  }
+
+  const ParsedEntry* LastOwnEvent() const {
+    const SectionResult& own = report_.sections[0];
+    if (own.parsed.empty() || !own.parsed.back()) return nullptr;
+    return &*own.parsed.back();
+  }
+
+  // The bundle's last entry is its own export: by the manifest's signer, naming its items.
+  void CheckExportEvent() {
+    const Manifest& m = report_.manifest;
+    if (m.events.empty() || m.events.back().sequence != m.export_event ||
+        m.export_event + 1 != m.checkpoint_size) {
+      Problem("manifest.json: the export event is not the last entry of the bundle's checkpoint");
+      return;
+    }
+    const ParsedEntry* last = LastOwnEvent();
+    if (last == nullptr) return;  // reported by the section check
+    const Event& ev = last->event;
+    std::set<std::string> subjects(ev.subjects.begin(), ev.subjects.end()), items;
+    for (const auto& it : m.items) items.insert(it.id);
+    std::string what;
+    if (ev.action != "export") what = "it is a " + ev.action + " event";
+    else if (ev.actor != m.exporter || ev.actor_key_id != m.exporter_key_id) what = "another custodian made it";
+    else if (subjects != items) what = "it names other items";
+    else if (ev.purpose != m.purpose) what = "its purpose differs";
+    else if (ev.time != m.created) what = "its time differs";
+    if (!what.empty()) {
+      Problem("custody event " + std::to_string(ev.sequence) + ": the export event does not match the manifest (" +
+              what + ")");
+      return;
+    }
+    Checked("export event " + std::to_string(ev.sequence) + ": by " + ev.actor + ", the last entry of "
+            "the checkpoint, naming exactly the " + std::to_string(items.size()) + " item(s)");
+  }
+
+  static const json* RecordFor(const Event& ev, const std::string& id) {
+    if (ev.action == "ingest") return &ev.details;
+    const json& list = ev.details.contains("items") ? ev.details["items"] : json();
+    if (!list.is_array()) return nullptr;
+    for (const auto& r : list) {
+      if (r.is_object() && r.value("id", "") == id) return &r;
+    }
+    return nullptr;
+  }
+
+  bool IngestedInReceived(const std::string& id) const {
+    for (size_t s = 1; s < report_.sections.size(); ++s) {
+      for (const auto& pe : report_.sections[s].parsed) {
+        if (pe && pe->event.action == "ingest" &&
+            std::count(pe->event.subjects.begin(), pe->event.subjects.end(), id)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // What the manifest says about each item is what its first signed record says.
+  void CheckItemRecords() {
+    for (const auto& it : report_.manifest.items) {
+      const Event* first = nullptr;
+      for (const auto& pe : report_.sections[0].parsed) {
+        if (!pe || (pe->event.action != "ingest" && pe->event.action != "import")) continue;
+        if (std::count(pe->event.subjects.begin(), pe->event.subjects.end(), it.id)) {
+          first = &pe->event;
+          break;
+        }
+      }
+      if (first == nullptr) {
+        ItemProblem(it.id, "no ingest or import event for it in the bundle");
+        continue;
+      }
+      const json* rec = RecordFor(*first, it.id);
+      if (rec == nullptr || rec->value("size", uint64_t{0}) != it.size ||
+          rec->value("media_type", "") != it.media_type ||
+          rec->value("metadata", json::object()) != it.metadata ||
+          it.metadata.value("kind", "") != it.kind) {
+        ItemProblem(it.id, "the manifest's description differs from its signed " + first->action +
+                               " record (custody event " + std::to_string(first->sequence) + ")");
+        continue;
+      }
+      if (first->action == "import" && !IngestedInReceived(it.id)) {
+        ItemProblem(it.id, "imported, but no received record holds its ingest");
+      }
+    }
+  }
+
+  void CheckProvenance() {
+    std::vector<ProvenanceEdge> edges;
+    for (const auto& s : report_.sections) {
+      for (const auto& pe : s.parsed) {
+        if (!pe) continue;
+        const auto& d = pe->event.details;
+        std::string relation = d.contains("relation") && d["relation"].is_string()
+                                   ? d["relation"].get<std::string>() : "";
+        for (const auto& child : pe->event.subjects) {
+          for (const auto& parent : pe->event.parents) {
+            edges.push_back({parent, child, relation, s.origin, pe->event.sequence});
+          }
+        }
+      }
+    }
+    if (edges != report_.manifest.provenance) {
+      Problem("manifest.json: its provenance differs from the parents named in the signed events");
+    }
+  }
+
+  // A received section must be named by a signed import event of some log in the bundle.
+  void CheckReceivedLinks() {
+    const Manifest& m = report_.manifest;
+    for (const auto& r : m.received) {
+      const std::string root = crypto::Base64Encode(r.checkpoint_root);
+      bool named = false;
+      for (const auto& s : report_.sections) {
+        for (const auto& pe : s.parsed) {
+          if (!pe || pe->event.action != "import") continue;
+          const json& list = pe->event.details.contains("sections") ? pe->event.details["sections"] : json();
+          if (!list.is_array()) continue;
+          for (const auto& e : list) {
+            named = named || (e.is_object() && e.value("origin", "") == r.origin &&
+                              e.value("checkpoint_size", uint64_t{0}) == r.checkpoint_size &&
+                              e.value("checkpoint_root", "") == root);
+          }
+        }
+      }
+      if (!named) Problem(r.path + ": no signed import event names this record of " + r.origin);
+    }
+  }
+
+  RandomAccessSource& source_;
+  const BundleVerifyOptions& options_;
+  BundleMembers members_;
+  BundleReport report_;
+};
+
+}  // namespace
+
+std::string CustodianVerifierKey(const std::string& custodian, const crypto::Ed25519PublicKey& pk) {
+  return crypto::FormatVerifierKey(custodian, pk);
+}
+
+Result<BundleReport> VerifyBundle(RandomAccessSource& source, const BundleVerifyOptions& options) {
+  return Verifier(source, options).Run();
+}
+
+}  // namespace amanat::vault

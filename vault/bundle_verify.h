@@ -1,0 +1,99 @@
+// amanat verify-bundle: checks an evidence bundle (docs/format/bundle.md) without a vault and
+// without any secret, and reports everything found. Writes nothing anywhere.
+//
+// Checked, in this order: the ZIP's structure (vault/zip_reader.h); the manifest's minisign
+// signature over its exact bytes, by a key in keys/; the manifest itself; every member
+// against the manifest's lists and SHA256SUMS (no member missing, changed or added); each
+// item's content against its ID; each custody section (vault/bundle_check_section.h); that
+// the bundle's last event is its own export, by the signer of the manifest, naming exactly
+// its items; each item's first record against the manifest; provenance; that every received
+// section is named by a signed import event; the key files; trust; and any older checkpoints.
+#ifndef AMANAT_VAULT_BUNDLE_VERIFY_H_
+#define AMANAT_VAULT_BUNDLE_VERIFY_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crypto/note.h"
+#include "crypto/status.h"
+#include "vault/bundle_check_section.h"
+#include "vault/bundle_manifest.h"
+#include "vault/bundle_reader.h"
+#include "vault/byte_source.h"
+
+namespace amanat::vault {
+
+struct BundleVerifyOptions {
+  // Keys the recipient trusts (--trust). When not empty, every key the bundle relies on (log
+  // keys and custodian keys) must be one of them. Compared by public key.
+  std::vector<crypto::NoteVerifier> trusted;
+  // Checkpoints held from before: (label for messages, signed note text).
+  std::vector<std::pair<std::string, std::string>> against;
+  ReadProgressFn progress;
+};
+
+struct BundleItemResult {
+  std::string id;
+  uint64_t size = 0;
+  std::string kind;
+  std::string filename;
+  bool ok = false;
+  std::string problem;  // the first one found about this item
+};
+
+struct TimelineEvent {
+  std::string origin;
+  uint64_t sequence = 0;
+  std::string time;
+  std::string custodian;
+  std::string key_id;
+  std::string action;
+  std::string purpose;
+  std::vector<std::string> subjects;
+};
+
+// A key the verification relied on.
+struct SignerResult {
+  std::string kind;         // "log" or "custodian"
+  std::string name;         // log origin, or custodian name
+  std::string origin;       // the log it belongs to
+  std::string fingerprint;  // log: "name+hex8" (C2SP key ID); custodian: 16-hex custody key ID
+  std::string vkey;         // C2SP verifier key text
+  std::string used_for;     // e.g. "checkpoint", "12 events, manifest"
+  bool trusted = false;     // one of BundleVerifyOptions::trusted
+};
+
+struct AgainstResult {
+  std::string label;
+  bool ok = false;
+  std::string detail;
+};
+
+struct BundleReport {
+  bool manifest_ok = false;  // signature verified and manifest parsed
+  Manifest manifest;
+  std::string manifest_bytes;
+  std::string manifest_sha256;
+  std::vector<BundleItemResult> items;
+  std::vector<TimelineEvent> timeline;  // all sections, merged by time
+  std::vector<SignerResult> signers;
+  std::vector<AgainstResult> against;
+  std::vector<std::string> checked;     // what was checked, one line each
+  std::vector<std::string> problems;    // what failed, one line each, most specific first
+  std::vector<SectionResult> sections;  // [0] own; [n] custody/received/<n>
+  bool ok() const { return problems.empty(); }
+};
+
+// Returns the report. A non-OK Status only when the bundle cannot be examined: an unsafe or
+// malformed archive, a member over its size limit, or a signed member that is malformed
+// (kInvalidInput); a member name given twice (kVerifyFailed); an unreadable source (kIoError).
+Result<BundleReport> VerifyBundle(RandomAccessSource& source, const BundleVerifyOptions& options);
+
+// The verifier key text of a custodian key as bundles carry it (keys/<name>-<id>.vkey).
+std::string CustodianVerifierKey(const std::string& custodian, const crypto::Ed25519PublicKey& pk);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_BUNDLE_VERIFY_H_

@@ -1,0 +1,251 @@
+#include "vault/bundle_writer.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "amanat_version.h"
+#include "crypto/checkpoint.h"
+#include "crypto/encoding.h"
+#include "crypto/minisign.h"
+#include "crypto/sha256.h"
+#include "vault/bundle_layout.h"
+#include "vault/bundle_manifest.h"
+#include "vault/bundle_proofs.h"
+#include "vault/bundle_sections.h"
+#include "vault/custodians.h"
+#include "vault/key_history.h"
+#include "vault/zip_writer.h"
+
+namespace amanat::vault {
+namespace {
+
+using nlohmann::json;
+
+std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256Of(data)); }
+
+Result<std::vector<uint64_t>> SeqsWhere(Db& db, const std::string& sql, uint64_t below) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare(sql));
+  st.Bind(1, static_cast<int64_t>(below));
+  std::vector<uint64_t> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(static_cast<uint64_t>(st.ColumnInt(0)));
+  }
+  return out;
+}
+
+// Items derived from `items`, transitively: subjects of events whose `parents` name one.
+Result<std::vector<ItemInfo>> AddDerived(Vault& vault, std::vector<ItemInfo> items) {
+  std::set<std::string> have;
+  for (const auto& it : items) have.insert(it.id);
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare("SELECT entry FROM events WHERE action IN "
+                                               "('derive', 'redact') ORDER BY seq"));
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> edges;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    auto pe = ParseEntry(st.ColumnBlob(0));
+    if (!pe.ok()) return VerifyFailed(pe.status().message() + " (run amanat verify)");
+    edges.emplace_back(pe->event.parents, pe->event.subjects);
+  }
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [parents, children] : edges) {
+      if (std::none_of(parents.begin(), parents.end(), [&](const auto& p) { return have.count(p); })) {
+        continue;
+      }
+      for (const auto& c : children) {
+        if (have.count(c)) continue;
+        ASSIGN_OR_RETURN(ItemInfo child, ResolveItem(vault, c));
+        RETURN_IF_ERROR(RequireRead(vault, child));
+        have.insert(c);
+        items.push_back(std::move(child));
+        grew = true;
+      }
+    }
+  }
+  return items;
+}
+
+Result<std::string> StoredCheckpoint(Db& db, uint64_t size) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT note FROM checkpoints WHERE size = ?"));
+  st.Bind(1, static_cast<int64_t>(size));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return IoError("custody log: no stored checkpoint at size " + std::to_string(size));
+  return st.ColumnText(0);
+}
+
+// This vault's own section: every event about the items, the key history, and the export
+// event itself, with their proofs against the checkpoint that the export committed.
+Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& ids,
+                                uint64_t export_seq) {
+  const uint64_t size = export_seq + 1;
+  SectionParts s;
+  s.received_index = 0;
+  s.origin = vault.origin();
+  s.log_key = vault.keyslots().log_verifier_key;
+  ASSIGN_OR_RETURN(s.checkpoint_note, StoredCheckpoint(vault.db(), size));
+  ASSIGN_OR_RETURN(crypto::Checkpoint cp, crypto::OpenCheckpoint(s.checkpoint_note, vault.LogVerifier()));
+  if (cp.size != size) return IoError("custody log: the export's checkpoint has the wrong size");
+  s.checkpoint_root = cp.root;
+
+  std::set<uint64_t> seqs = {export_seq};
+  ASSIGN_OR_RETURN(auto history,
+                   SeqsWhere(vault.db(),
+                             "SELECT seq FROM events WHERE seq < ? AND action IN ('init', "
+                             "'custodian-add', 'custodian-revoke', 'custodian-rotate', "
+                             "'custodian-grant', 'custodian-revoke-grant')",
+                             size));
+  seqs.insert(history.begin(), history.end());
+  for (const auto& id : ids) {
+    ASSIGN_OR_RETURN(auto about, vault.log().EventsAbout(id));
+    for (uint64_t q : about) {
+      if (q < size) seqs.insert(q);
+    }
+  }
+  s.proofs.tree_size = size;
+  for (uint64_t q : seqs) {
+    ASSIGN_OR_RETURN(Bytes entry, vault.log().Entry(q));
+    ASSIGN_OR_RETURN(auto path, vault.log().InclusionProof(q, size));
+    s.entries.push_back({q, std::move(entry)});
+    s.proofs.inclusion.push_back({q, std::move(path)});
+  }
+  // Checkpoints that left in earlier bundles: an export at sequence e closed its bundle with
+  // the checkpoint of size e + 1.
+  ASSIGN_OR_RETURN(auto exports,
+                   SeqsWhere(vault.db(), "SELECT seq FROM events WHERE seq < ? AND action = 'export'",
+                             export_seq));
+  for (uint64_t e : exports) {
+    ASSIGN_OR_RETURN(auto path, vault.log().ConsistencyProof(e + 1, size));
+    s.proofs.consistency.push_back({e + 1, std::move(path)});
+  }
+  return s;
+}
+
+Status WriteZip(Vault& vault, const std::map<std::string, std::string>& small,
+                const std::vector<ItemInfo>& items, int64_t mtime, const ByteSink& sink,
+                const ProgressFn& progress, uint64_t* bytes) {
+  ASSIGN_OR_RETURN(auto zip, ZipWriter::Open(sink, {mtime, false}));
+  // The three files a reader looks at first, then the rest of the small ones, then content.
+  for (const char* first : {kManifestPath, kManifestSigPath, kSumsPath, kReadmePath}) {
+    RETURN_IF_ERROR(zip->Add(first, AsBytes(small.at(first))));
+  }
+  for (const auto& [path, data] : small) {
+    if (path == kManifestPath || path == kManifestSigPath || path == kSumsPath || path == kReadmePath) {
+      continue;
+    }
+    RETURN_IF_ERROR(zip->Add(path, AsBytes(data)));
+  }
+  uint64_t before = 0;
+  for (const auto& item : items) {
+    RETURN_IF_ERROR(zip->Begin(kItemsDir + item.id, item.size));
+    Status s = ExtractItem(vault, item, [&](ByteView d) { return zip->Write(d); },
+                           [&](uint64_t done) {
+                             if (progress) progress(before + done);
+                           });
+    RETURN_IF_ERROR(s.Context("exporting"));
+    RETURN_IF_ERROR(zip->End());
+    before += item.size;
+  }
+  RETURN_IF_ERROR(zip->Finish());
+  *bytes = zip->bytes_written();
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, const ByteSink& sink,
+                                  const ProgressFn& progress) {
+  if (options.items.empty()) return InvalidInput("export: no items given");
+  std::vector<ItemInfo> items;
+  std::set<std::string> seen;
+  for (const auto& it : options.items) {
+    if (!seen.insert(it.id).second) continue;
+    RETURN_IF_ERROR(RequireRead(vault, it));
+    items.push_back(it);
+  }
+  if (options.with_derived) {
+    ASSIGN_OR_RETURN(items, AddDerived(vault, std::move(items)));
+  }
+  std::vector<std::string> ids;
+  for (const auto& it : items) ids.push_back(it.id);
+
+  // The export is on record, and in the checkpoint the bundle carries, before anything leaves.
+  uint64_t export_seq = 0;
+  {
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
+    ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose,
+                                              {{"format", kBundleFormat},
+                                               {"items", ids.size()},
+                                               {"with_derived", options.with_derived}}));
+    RETURN_IF_ERROR(vault.Commit(tx));
+  }
+
+  std::vector<SectionParts> sections;
+  ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq));
+  sections.push_back(std::move(own));
+
+  Manifest m;
+  m.purpose = options.purpose;
+  m.tool_version = AMANAT_VERSION;
+  m.exporter = vault.actor().custodian;
+  m.exporter_public_key = vault.actor_key().public_key();
+  m.exporter_key_id = KeyId(m.exporter_public_key);
+  m.origin = vault.origin();
+  m.log_key = vault.keyslots().log_verifier_key;
+  m.export_event = export_seq;
+  m.checkpoint_size = export_seq + 1;
+  m.checkpoint_root = sections[0].checkpoint_root;
+  for (const auto& it : items) {
+    m.items.push_back({it.id, it.size, it.kind, it.media_type, it.metadata});
+  }
+
+  // Members other than items, by path; keys of every signer, merged across sections.
+  std::map<std::string, std::string> small;
+  for (size_t i = 0; i < sections.size(); ++i) {
+    ASSIGN_OR_RETURN(SectionFiles f, RenderSection(sections[i], &small));
+    if (i == 0) {
+      m.events = f.events;
+      m.created = f.last_time;
+      m.provenance = f.provenance;
+    } else {
+      m.received.push_back({SectionDir(sections[i].received_index), sections[i].origin,
+                            sections[i].log_key, sections[i].proofs.tree_size,
+                            sections[i].checkpoint_root, f.events});
+      m.provenance.insert(m.provenance.end(), f.provenance.begin(), f.provenance.end());
+    }
+  }
+  const std::string exporter_key_path = MinisignKeyPath(m.exporter, m.exporter_key_id);
+  if (!small.count(exporter_key_path)) {
+    return IoError("export: the exporter's key is not in the custody record it signs");
+  }
+  small[kReadmePath] = BundleReadme(m, exporter_key_path);
+  for (const auto& [path, data] : small) m.files.push_back({path, HexSha256(data), data.size()});
+
+  const std::string manifest = m.Serialize();
+  ASSIGN_OR_RETURN(std::string sig,
+                   crypto::MinisignSign(vault.actor_key(), AsBytes(manifest),
+                                        ManifestTrustedComment(m), ManifestUntrustedComment(m)));
+  small[kManifestPath] = manifest;
+  small[kManifestSigPath] = sig;
+  std::map<std::string, std::string> sums;
+  for (const auto& [path, data] : small) sums[path] = HexSha256(data);
+  for (const auto& it : items) sums[kItemsDir + it.id] = it.id;
+  small[kSumsPath] = FormatSha256Sums(sums);
+
+  ExportResult r;
+  RETURN_IF_ERROR(WriteZip(vault, small, items, static_cast<int64_t>(std::time(nullptr)), sink,
+                           progress, &r.bytes));
+  r.export_event = export_seq;
+  r.checkpoint_size = m.checkpoint_size;
+  r.checkpoint_root = m.checkpoint_root;
+  r.item_ids = ids;
+  r.events = m.events.size();
+  r.received_sections = m.received.size();
+  return r;
+}
+
+}  // namespace amanat::vault

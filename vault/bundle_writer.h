@@ -1,0 +1,46 @@
+// amanat export: writes an evidence bundle (docs/format/bundle.md) for some items of an open
+// vault through a ByteSink, streaming the content with flat memory whatever its size.
+#ifndef AMANAT_VAULT_BUNDLE_WRITER_H_
+#define AMANAT_VAULT_BUNDLE_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crypto/status.h"
+#include "vault/byte_source.h"
+#include "vault/items.h"
+#include "vault/vault.h"
+
+namespace amanat::vault {
+
+struct ExportOptions {
+  std::vector<ItemInfo> items;  // resolved; duplicates are dropped
+  bool with_derived = false;    // also items derived from these, following signed `parents`
+  std::string purpose;
+};
+
+struct ExportResult {
+  uint64_t export_event = 0;  // sequence number of the export event
+  uint64_t checkpoint_size = 0;
+  Digest checkpoint_root{};
+  std::vector<std::string> item_ids;
+  size_t events = 0;              // custody entries in the bundle (own log)
+  size_t received_sections = 0;   // other vaults' records passed on
+  uint64_t bytes = 0;             // size of the bundle
+};
+
+// Checks that the actor may read every item (kAuthFailed otherwise), records a signed export
+// event and commits it with a new checkpoint (so the bundle's checkpoint covers its own
+// export), then writes the bundle to `sink`: manifest and its minisign signature, SHA256SUMS,
+// README.txt, keys, custody entries and proofs, and the items, each re-hashed as it is
+// streamed. kVerifyFailed if stored content no longer matches its ID; the caller must then
+// discard what the sink received. The export event stays on record whatever happens after
+// it is committed.
+// REQUIRES: no open transaction on vault.db().
+Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, const ByteSink& sink,
+                                  const ProgressFn& progress);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_BUNDLE_WRITER_H_
