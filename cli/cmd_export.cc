@@ -2,6 +2,9 @@
 #include "cli/app.h"
 #include "cli/output_file.h"
 #include "cli/terminal.h"
+#include <optional>
+
+#include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "vault/bundle_writer.h"
 #include "vault/items.h"
@@ -13,6 +16,7 @@ struct ExportCliOptions {
   std::vector<std::string> ids;
   std::string output;
   std::string purpose;
+  std::vector<std::string> encrypt_to;
   bool with_derived = false;
   bool force = false;
   bool json = false;
@@ -23,6 +27,13 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
   vault::ExportOptions eo;
   eo.purpose = o.purpose;
   eo.with_derived = o.with_derived;
+  std::vector<crypto::AgeRecipient> recipients;
+  for (const auto& r : o.encrypt_to) {
+    auto rec = crypto::AgeRecipient::Parse(r);
+    if (!rec.ok()) return rec.status().Context("--encrypt-to");
+    recipients.push_back(*rec);
+    eo.encrypted_to.push_back(rec->ToString());
+  }
   uint64_t total = 0;
   for (const auto& ref : o.ids) {
     ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, ref));
@@ -32,15 +43,22 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
   // The output is opened before anything is recorded, so that a refused output leaves no
   // export event; it gets its name only once the whole bundle is written and checked.
   ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(o.output, o.force));
+  // Encrypted to recipients, the ZIP passes through age on its way to the file.
+  vault::ByteSink sink = [&](ByteView d) { return out.Write(d); };
+  std::optional<crypto::AgeEncryptor> age;
+  if (!recipients.empty()) {
+    ASSIGN_OR_RETURN(age, crypto::AgeEncryptor::Create(recipients, sink));
+    sink = [&](ByteView d) { return age->Write(d); };
+  }
   Progress progress(!g.quiet, "exporting", total);
-  auto r = vault::ExportBundle(
-      *v, eo, [&](ByteView d) { return out.Write(d); },
-      [&](uint64_t done) { progress.Update(done); });
+  auto r = vault::ExportBundle(*v, eo, sink, [&](uint64_t done) { progress.Update(done); });
   progress.Finish();
   if (!r.ok()) return r.status();
+  if (age) RETURN_IF_ERROR(age->Finish());
   RETURN_IF_ERROR(out.Commit());
   if (o.json) {
     PrintJson({{"file", o.output},
+               {"encrypted_to", eo.encrypted_to},
                {"items", r->item_ids},
                {"events", r->events},
                {"received_sections", r->received_sections},
@@ -68,6 +86,10 @@ Command SetupExport(CLI::App& app, GlobalOptions& g) {
   sub->add_option("-o,--output", o->output, "The bundle to write (.zip)")->required();
   sub->add_option("--purpose", o->purpose, "Why it is exported (recorded and signed)");
   sub->add_flag("--with-derived", o->with_derived, "Also export items derived from these");
+  sub->add_option("--encrypt-to", o->encrypt_to,
+                  "Encrypt the bundle to this age recipient (age1...); repeatable. The stock "
+                  "`age -d -i KEY` opens it")
+      ->allow_extra_args(false);
   sub->add_flag("--force", o->force, "Overwrite FILE if it exists");
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunExport(*o, g); }};

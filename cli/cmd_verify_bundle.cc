@@ -2,6 +2,7 @@
 #include "cli/app.h"
 #include "cli/bundle_report.h"
 #include "cli/terminal.h"
+#include "vault/bundle_file.h"
 #include "vault/bundle_verify.h"
 #include "vault/byte_source.h"
 
@@ -12,12 +13,18 @@ struct VerifyBundleOptions {
   std::string file;
   std::vector<std::string> trust;
   std::vector<std::string> against;
+  std::vector<std::string> identities;
   bool json = false;
 };
 
 Status RunVerifyBundle(const VerifyBundleOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(vault::BundleVerifyOptions vo, BundleOptionsFromArgs(o.trust, o.against));
-  ASSIGN_OR_RETURN(auto source, vault::FileSource::Open(o.file));
+  std::vector<crypto::AgeIdentity> ids;
+  for (const auto& path : o.identities) {
+    ASSIGN_OR_RETURN(auto more, vault::ReadAgeIdentityFile(path));
+    for (auto& id : more) ids.push_back(std::move(id));
+  }
+  ASSIGN_OR_RETURN(auto source, vault::OpenBundleFile(o.file, ids));
   Progress progress(!g.quiet, "verifying", source->size());
   vo.progress = [&](uint64_t done) { progress.Update(done); };
   auto report = vault::VerifyBundle(*source, vo);
@@ -47,6 +54,9 @@ Command SetupVerifyBundle(CLI::App& app, GlobalOptions& g) {
                   "every signer must be one of them")
       ->allow_extra_args(false);
   sub->add_option("--against", o->against, "An older checkpoint of the same vault (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--identity", o->identities,
+                  "An age identity file, for a bundle encrypted to you (repeatable)")
       ->allow_extra_args(false);
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunVerifyBundle(*o, g); }};

@@ -180,7 +180,8 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
     ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose,
                                               {{"format", kBundleFormat},
                                                {"items", ids.size()},
-                                               {"with_derived", options.with_derived}}));
+                                               {"with_derived", options.with_derived},
+                                               {"encrypted_to", options.encrypted_to}}));
     RETURN_IF_ERROR(vault.Commit(tx));
   }
 

@@ -18,6 +18,9 @@ struct ExportOptions {
   std::vector<ItemInfo> items;  // resolved; duplicates are dropped
   bool with_derived = false;    // also items derived from these, following signed `parents`
   std::string purpose;
+  // age recipients (age1…) the bundle is encrypted to, for the export event; the caller
+  // encrypts what it receives from the sink.
+  std::vector<std::string> encrypted_to;
 };
 
 struct ExportResult {
