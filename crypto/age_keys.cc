@@ -89,7 +89,7 @@ Result<std::vector<AgeIdentity>> ParseAgeIdentities(std::string_view text) {
     auto d = Bech32Decode(line);
     const bool good = d.ok() && d->hrp == kIdentityHrp && d->data.size() == 32;
     if (good) out.push_back(age_internal::X25519::IdentityFromSecret(SecretBytes::Copy(d->data)));
-    if (d.ok()) Wipe(d->data.data(), d->data.size());
+    if (d.ok() && !d->data.empty()) Wipe(d->data.data(), d->data.size());
     if (!good) {
       return InvalidInput("identity file line " + std::to_string(line_no) +
                           ": not an age X25519 identity (AGE-SECRET-KEY-1…)");

@@ -133,7 +133,8 @@ Result<Bech32Decoded> Bech32Decode(std::string_view s) {
   }
   acc = 0;
   if (!bad.ok()) {
-    Wipe(out.data.data(), out.data.size());  // it may have been part of a secret key
+    // It may have been part of a secret key.
+    if (!out.data.empty()) Wipe(out.data.data(), out.data.size());
     return bad;
   }
   return out;
