@@ -224,6 +224,14 @@ Status CreateSchema(Db& db) {
   return SetVersion(db);
 }
 
+Status TEST_CreateSchema(Db& db, size_t migrations) {
+  RETURN_IF_ERROR(db.Exec(kSchema));
+  for (size_t i = 0; i < migrations && i < std::size(kMigrations); ++i) {
+    RETURN_IF_ERROR(Apply(db, kMigrations[i]));
+  }
+  return db.Exec("PRAGMA user_version = " + std::to_string(1 + migrations));
+}
+
 Status CheckSchema(Db& db) {
   auto version = [&]() -> Result<int64_t> {
     ASSIGN_OR_RETURN(Stmt st, db.Prepare("PRAGMA user_version"));

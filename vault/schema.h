@@ -20,6 +20,10 @@ Status CreateSchema(Db& db);
 // add). kVerifyFailed if the database is newer than this Amanat or carries no version.
 Status CheckSchema(Db& db);
 
+// Tests only: the base schema and the first `migrations` migrations, as an older Amanat made
+// them.
+Status TEST_CreateSchema(Db& db, size_t migrations);
+
 }  // namespace amanat::vault
 
 #endif  // AMANAT_VAULT_SCHEMA_H_
