@@ -39,8 +39,9 @@ Status RunLs(const CustodianOptions& o, const GlobalOptions& g) {
       out.push_back({{"name", c.name}, {"role", c.role}, {"key_id", c.key_id},
                      {"active", c.active}, {"grants", c.grants}});
     } else {
-      PrintLine(c.name + "  " + c.role + "  key " + c.key_id +
-                (c.grants.empty() ? "" : "  grants: " + c.grants) + (c.active ? "" : "  (revoked)"));
+      std::string grants = c.grants.empty() ? "" : "  grants: " + c.grants;
+      PrintLine(c.name + "  " + c.role + "  key " + c.key_id + grants +
+                (c.active ? "" : "  (revoked)"));
     }
   }
   if (o.json) PrintJson(out);
@@ -105,7 +106,9 @@ Command SetupCustodian(CLI::App& app, GlobalOptions& g) {
   CLI::App* revoke_grant =
       sub->add_subcommand("revoke-grant", "Take a grant away from a custodian (admin only)");
   revoke_grant->add_option("name", o->name, "Custodian")->required();
-  revoke_grant->add_option("grant", o->grant, "unseal")->required()->check(CLI::IsMember({"unseal"}));
+  revoke_grant->add_option("grant", o->grant, "unseal")
+      ->required()
+      ->check(CLI::IsMember({"unseal"}));
   return {sub, [o, &g, add, ls, revoke, rotate, grant, revoke_grant]() -> Status {
             if (add->parsed()) return RunAdd(*o, g);
             if (ls->parsed()) return RunLs(*o, g);

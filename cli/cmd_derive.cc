@@ -35,7 +35,7 @@ class InputFile {
     }
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) return vault::ErrnoStatus(errno, path);
-    struct stat sb{};
+    struct stat sb {};
     if (::fstat(fd_, &sb) != 0) return vault::ErrnoStatus(errno, path);
     if (S_ISDIR(sb.st_mode)) return InvalidInput(path + ": is a directory");
     if (S_ISREG(sb.st_mode)) size_ = static_cast<uint64_t>(sb.st_size);
@@ -57,7 +57,8 @@ class InputFile {
 
 Status RunDerive(DeriveCliOptions& o, const GlobalOptions& g) {
   if (!vault::IsValidRelation(o.derive.relation)) {
-    return InvalidInput("--relation must be transcript, translation, redaction, excerpt or transcode");
+    return InvalidInput(
+        "--relation must be transcript, translation, redaction, excerpt or transcode");
   }
   InputFile in;
   RETURN_IF_ERROR(in.Open(o.file));
@@ -104,8 +105,11 @@ std::string Label(vault::Vault& v, const std::string& id) {
 nlohmann::json NodesJson(const std::vector<vault::ProvenanceNode>& nodes, const char* next_key) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& n : nodes) {
-    nlohmann::json j = {{"item", n.item},  {"relation", n.relation}, {"event", n.sequence},
-                        {"time", n.time}, {"custodian", n.custodian}};
+    nlohmann::json j = {{"item", n.item},
+                        {"relation", n.relation},
+                        {"event", n.sequence},
+                        {"time", n.time},
+                        {"custodian", n.custodian}};
     if (!n.tool.empty()) j["tool"] = n.tool;
     if (n.repeated) j["repeated"] = true;
     j[next_key] = NodesJson(n.next, next_key);
@@ -119,7 +123,8 @@ void PrintNodes(vault::Vault& v, const std::vector<vault::ProvenanceNode>& nodes
   for (const auto& n : nodes) {
     std::string line = indent + (up ? "<- " : "-> ") + n.item.substr(0, 16) + "  " +
                        (up ? "source of " : "") + n.relation + "  " + Label(v, n.item) +
-                       "  (event " + std::to_string(n.sequence) + ", " + n.custodian + ", " + n.time;
+                       "  (event " + std::to_string(n.sequence) + ", " + n.custodian + ", " +
+                       n.time;
     if (!n.tool.empty()) line += ", tool " + n.tool;
     line += ")";
     if (n.repeated) line += "  (shown above)";
@@ -152,8 +157,10 @@ Status RunProvenance(const ProvenanceOptions& o, const GlobalOptions& g) {
 Command SetupDerive(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<DeriveCliOptions>();
   o->derive.meta.kind = "";  // chosen from the parent and the relation unless --kind is given
-  CLI::App* sub = app.add_subcommand("derive", "Add an item made from another (transcript, translation, ...)");
-  sub->add_option("parent", o->parent, "The item it was made from (ID or unique prefix)")->required();
+  CLI::App* sub =
+      app.add_subcommand("derive", "Add an item made from another (transcript, translation, ...)");
+  sub->add_option("parent", o->parent, "The item it was made from (ID or unique prefix)")
+      ->required();
   sub->add_option("file", o->file, "The derived file ('-' reads standard input)")->required();
   sub->add_option("--relation", o->derive.relation,
                   "transcript, translation, redaction, excerpt or transcode")
@@ -169,7 +176,8 @@ Command SetupDerive(CLI::App& app, GlobalOptions& g) {
 
 Command SetupProvenance(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<ProvenanceOptions>();
-  CLI::App* sub = app.add_subcommand("provenance", "Show what an item was derived from and what was derived from it");
+  CLI::App* sub = app.add_subcommand(
+      "provenance", "Show what an item was derived from and what was derived from it");
   sub->add_option("id", o->id, "Item ID or unique prefix (8+ hex digits)")->required();
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunProvenance(*o, g); }};

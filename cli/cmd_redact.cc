@@ -68,15 +68,18 @@ Status RunRedact(RedactOptions& o, const GlobalOptions& g) {
     vault::TermMatch m = vault::FindTerms(text.view(), terms, o.reason, !o.anywhere);
     for (auto& t : terms) crypto::Wipe(t.second.data(), t.second.size());
     for (size_t line : m.unmatched) {
-      Warn("the term on line " + std::to_string(line) + " of " + o.terms_file + " occurs nowhere in the text");
+      Warn("the term on line " + std::to_string(line) + " of " + o.terms_file +
+           " occurs nowhere in the text");
     }
-    if (m.spans.empty()) return InvalidInput("none of the terms occurs in the text: nothing to redact");
+    if (m.spans.empty())
+      return InvalidInput("none of the terms occurs in the text: nothing to redact");
     spans = std::move(m.spans);
   }
   ASSIGN_OR_RETURN(vault::RedactResult r, vault::RedactItem(*v, item, text.view(), spans, o.meta));
   if (out) {
     RETURN_IF_ERROR(vault::RecordAccess(*v, r.item.item, "get", o.purpose));
-    RETURN_IF_ERROR(vault::ExtractItem(*v, r.item.item, [&](ByteView d) { return out->Write(d); }, nullptr));
+    RETURN_IF_ERROR(vault::ExtractItem(
+        *v, r.item.item, [&](ByteView d) { return out->Write(d); }, nullptr));
     RETURN_IF_ERROR(out->Commit());
   }
   if (o.json) {
@@ -162,9 +165,9 @@ Status RunVerifyRedaction(const VerifyRedactionOptions& o, const GlobalOptions& 
       }
     }
     if (found.empty()) {
-      return VerifyFailed("no redaction recorded in this vault produced " + o.redacted + " (SHA-256 " +
-                          redacted_id.substr(0, 16) + ") or was made from " + o.original +
-                          " (SHA-256 " + original_id.substr(0, 16) + ")");
+      return VerifyFailed("no redaction recorded in this vault produced " + o.redacted +
+                          " (SHA-256 " + redacted_id.substr(0, 16) + ") or was made from " +
+                          o.original + " (SHA-256 " + original_id.substr(0, 16) + ")");
     }
     // Redactions of this original exist, none produced these bytes: show where the newest
     // one and the file part ways.
@@ -206,8 +209,9 @@ Command SetupRedact(CLI::App& app, GlobalOptions& g) {
   sub->add_option("id", o->id, "Item ID or unique prefix of the original text")->required();
   sub->add_option("--spans", o->spans,
                   "Byte ranges START:END[:REASON],... of the original to remove (END exclusive)");
-  sub->add_option("--terms", o->terms_file,
-                  "Remove every occurrence of each term in FILE (one per line; ASCII case ignored)");
+  sub->add_option(
+      "--terms", o->terms_file,
+      "Remove every occurrence of each term in FILE (one per line; ASCII case ignored)");
   sub->add_flag("--anywhere", o->anywhere,
                 "With --terms: also match inside words (default: whole words only)");
   sub->add_option("--reason", o->reason, "Reason code shown in each marker (default identity)");
@@ -224,7 +228,8 @@ Command SetupRedact(CLI::App& app, GlobalOptions& g) {
 Command SetupVerifyRedaction(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<VerifyRedactionOptions>();
   CLI::App* sub = app.add_subcommand(
-      "verify-redaction", "Prove a redacted text is the original with exactly the recorded spans removed");
+      "verify-redaction",
+      "Prove a redacted text is the original with exactly the recorded spans removed");
   sub->add_option("redacted", o->redacted, "The redacted text")->required();
   sub->add_option("original", o->original, "The original text")->required();
   sub->add_option("--bundle", o->bundle, "Evidence bundle holding the redaction record (not yet)");

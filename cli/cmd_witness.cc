@@ -90,9 +90,10 @@ Result<crypto::SecretBytes> AskRecord() {
     ASSIGN_OR_RETURN(Wiped contact, ask("Contact (optional)"));
     if (!contact.s.empty()) j["contact"] = contact.s;
     nlohmann::json consent = nlohmann::json::object();
-    for (const auto& [key, label] : {std::pair<const char*, const char*>{"court", "Consents to use in court"},
-                                     {"publication", "Consents to publication"},
-                                     {"contact", "Consents to be contacted"}}) {
+    for (const auto& [key, label] :
+         {std::pair<const char*, const char*>{"court", "Consents to use in court"},
+          {"publication", "Consents to publication"},
+          {"contact", "Consents to be contacted"}}) {
       ASSIGN_OR_RETURN(std::optional<bool> flag, ask_flag(label));
       if (flag) consent[key] = *flag;
     }
@@ -140,8 +141,9 @@ Status RunLs(const WitnessOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto list, vault::ListWitnesses(*v));
   ASSIGN_OR_RETURN(auto items, vault::ListItems(*v, ""));
   auto count = [&](const std::string& p) {
-    return std::count_if(items.begin(), items.end(),
-                         [&](const vault::ItemInfo& i) { return i.metadata.value("witness", "") == p; });
+    return std::count_if(items.begin(), items.end(), [&](const vault::ItemInfo& i) {
+      return i.metadata.value("witness", "") == p;
+    });
   };
   nlohmann::json out = nlohmann::json::array();
   for (const auto& w : list) {
@@ -163,12 +165,15 @@ Status RunLs(const WitnessOptions& o, const GlobalOptions& g) {
 
 Status RunShow(const WitnessOptions& o, const GlobalOptions& g) {
   if (!vault::IsValidPseudonym(o.pseudonym)) {
-    return InvalidInput("'" + o.pseudonym.substr(0, 20) + "' is not a witness pseudonym (W-7K3F9Q)");
+    return InvalidInput("'" + o.pseudonym.substr(0, 20) +
+                        "' is not a witness pseudonym (W-7K3F9Q)");
   }
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(crypto::SecretBytes plain, vault::UnsealWitness(*v, o.pseudonym, o.purpose));
-  nlohmann::json doc = nlohmann::json::parse(plain.view().begin(), plain.view().end(), nullptr, false);
-  if (!doc.is_object()) return VerifyFailed("witness " + o.pseudonym + ": identity record is damaged");
+  nlohmann::json doc =
+      nlohmann::json::parse(plain.view().begin(), plain.view().end(), nullptr, false);
+  if (!doc.is_object())
+    return VerifyFailed("witness " + o.pseudonym + ": identity record is damaged");
   doc.erase("format");
   doc.erase("vault");
   if (o.json) {
@@ -195,18 +200,22 @@ Status RunShow(const WitnessOptions& o, const GlobalOptions& g) {
 
 Command SetupWitness(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<WitnessOptions>();
-  CLI::App* sub = app.add_subcommand("witness", "Witness identities, sealed to the vault's identity key");
+  CLI::App* sub =
+      app.add_subcommand("witness", "Witness identities, sealed to the vault's identity key");
   sub->require_subcommand(1);
-  CLI::App* add = sub->add_subcommand("add", "Seal a witness's identity; prints their new pseudonym");
+  CLI::App* add =
+      sub->add_subcommand("add", "Seal a witness's identity; prints their new pseudonym");
   add->add_option("--from", o->from,
                   "Read {\"name\", \"contact\", \"consent\", \"notes\"} from FILE.json ('-': "
                   "standard input); without it, asks on the terminal");
   add->add_flag("--json", o->json, "Machine-readable output");
   CLI::App* ls = sub->add_subcommand("ls", "List pseudonyms and consent flags (no identities)");
   ls->add_flag("--json", o->json, "Machine-readable output");
-  CLI::App* show = sub->add_subcommand("show", "Unseal a witness's identity (needs the unseal grant; logged)");
+  CLI::App* show =
+      sub->add_subcommand("show", "Unseal a witness's identity (needs the unseal grant; logged)");
   show->add_option("pseudonym", o->pseudonym, "Pseudonym, e.g. W-7K3F9Q")->required();
-  show->add_option("--purpose", o->purpose, "Why you are unsealing it (recorded in the custody log)")
+  show->add_option("--purpose", o->purpose,
+                   "Why you are unsealing it (recorded in the custody log)")
       ->required();
   show->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g, add, ls, show]() -> Status {

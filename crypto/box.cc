@@ -19,7 +19,8 @@ BoxKeyPair BoxKeyPair::Generate() {
 }
 
 Result<BoxKeyPair> BoxKeyPair::FromSecretKey(ByteView sk) {
-  if (sk.size() != crypto_box_SECRETKEYBYTES) return InvalidInput("X25519 secret key has wrong length");
+  if (sk.size() != crypto_box_SECRETKEYBYTES)
+    return InvalidInput("X25519 secret key has wrong length");
   if (!InitCrypto()) std::abort();
   BoxKeyPair kp;
   kp.sk_ = SecretBytes::Copy(sk);

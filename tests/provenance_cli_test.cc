@@ -23,10 +23,23 @@ constexpr char kPython[] = "/usr/bin/python3";
 
 // Every person the testimony names, in every form it names them. "Xi" alone catches
 // "Chairman Xi" without touching "Xinjiang" (whole words).
-const std::vector<std::string> kNames = {
-    "Omir Bekali", "Omer Bekali", "Bekali",    "Omir",      "Omer",          "Liu",
-    "Yunus Abliz", "Yolwas",      "Tahir",     "Atawullah", "Dilshat Setiwaldi",
-    "Alim Awut",   "Wang Xiaomi", "Xi Jinping", "Xi",       "Gerry Shih",    "Abdurahman Bekri"};
+const std::vector<std::string> kNames = {"Omir Bekali",
+                                         "Omer Bekali",
+                                         "Bekali",
+                                         "Omir",
+                                         "Omer",
+                                         "Liu",
+                                         "Yunus Abliz",
+                                         "Yolwas",
+                                         "Tahir",
+                                         "Atawullah",
+                                         "Dilshat Setiwaldi",
+                                         "Alim Awut",
+                                         "Wang Xiaomi",
+                                         "Xi Jinping",
+                                         "Xi",
+                                         "Gerry Shih",
+                                         "Abdurahman Bekri"};
 
 class ProvenanceCli : public CliTest {
  protected:
@@ -36,7 +49,8 @@ class ProvenanceCli : public CliTest {
     CliTest::SetUp();
     InitVault();
     testimony_ = FixturePath("testimony-omir-bekali.txt");
-    original_ = AddFile(testimony_, {"--kind", "testimony", "--lang", "en", "--witness", "W-7K3F9Q"});
+    original_ =
+        AddFile(testimony_, {"--kind", "testimony", "--lang", "en", "--witness", "W-7K3F9Q"});
   }
 
   std::string TermsFile() {
@@ -84,7 +98,8 @@ TEST_F(ProvenanceCli, RedactingEveryNameInTheTestimony) {
   const std::string redacted = ReadFileBytes(Path("redacted.txt"));
   EXPECT_EQ(Sha256SumOf(redacted), id);
   // The export from the vault is the same text, and names no one.
-  ASSERT_EQ(RunV({"get", id.substr(0, 10), "-o", Path("export.txt"), "--purpose", "press"}).exit_code, 0);
+  ASSERT_EQ(
+      RunV({"get", id.substr(0, 10), "-o", Path("export.txt"), "--purpose", "press"}).exit_code, 0);
   const std::string exported = ReadFileBytes(Path("export.txt"));
   EXPECT_EQ(exported, redacted);
   for (const auto& name : kNames) {
@@ -108,7 +123,8 @@ TEST_F(ProvenanceCli, RedactingEveryNameInTheTestimony) {
   EXPECT_EQ(markers, 17u);
   EXPECT_NE(exported.find("Xinjiang University"), std::string::npos);
   EXPECT_NE(exported.find("Karamay Public Security Bureau"), std::string::npos);
-  EXPECT_EQ(exported.rfind("From book \"The 100 Camp Testimonies\"\n\n\n[REDACTED:identity]\n", 0), 0u);
+  EXPECT_EQ(exported.rfind("From book \"The 100 Camp Testimonies\"\n\n\n[REDACTED:identity]\n", 0),
+            0u);
 
   // The proof.
   RunResult ok = RunV({"verify-redaction", Path("redacted.txt"), testimony_});
@@ -124,7 +140,8 @@ TEST_F(ProvenanceCli, RedactingEveryNameInTheTestimony) {
   ASSERT_EQ(j["spans"].size(), 17u);
   // Each span is a name, as the offsets say.
   for (const auto& s : j["spans"]) {
-    std::string removed = text.substr(s["start"].get<size_t>(), s["end"].get<size_t>() - s["start"].get<size_t>());
+    std::string removed =
+        text.substr(s["start"].get<size_t>(), s["end"].get<size_t>() - s["start"].get<size_t>());
     EXPECT_NE(std::find(kNames.begin(), kNames.end(), removed), kNames.end()) << removed;
   }
 
@@ -140,7 +157,8 @@ TEST_F(ProvenanceCli, RedactingEveryNameInTheTestimony) {
   EXPECT_EQ((*derive)["details"]["relation"], "redaction");
   EXPECT_EQ((*derive)["details"]["redaction"]["spans"], 17);
   EXPECT_EQ((*derive)["details"]["metadata"]["witness"], "W-7K3F9Q");
-  EXPECT_FALSE((*derive)["details"]["metadata"].contains("filename")) << "file names may name people";
+  EXPECT_FALSE((*derive)["details"]["metadata"].contains("filename"))
+      << "file names may name people";
   EXPECT_EQ(log.dump().find("Bekali\""), std::string::npos);
   RunResult valid = Validate(log);
   EXPECT_EQ(valid.exit_code, 0) << valid;
@@ -188,23 +206,27 @@ TEST_F(ProvenanceCli, VerifyRedactionFailsOnAnyOtherDifference) {
   put_back.replace(put_back.find("[REDACTED:identity]"), 19, "Omir Bekali");
   EXPECT_AMANAT_ERROR(RunV({"verify-redaction", MakeFile("back.txt", put_back), testimony_}), 1,
                       "is not the recorded redaction");
-  EXPECT_AMANAT_ERROR(RunV({"verify-redaction", MakeFile("longer.txt", redacted + " "), testimony_}), 1,
-                      "more bytes after byte " + std::to_string(redacted.size()));
+  EXPECT_AMANAT_ERROR(
+      RunV({"verify-redaction", MakeFile("longer.txt", redacted + " "), testimony_}), 1,
+      "more bytes after byte " + std::to_string(redacted.size()));
   EXPECT_AMANAT_ERROR(
       RunV({"verify-redaction", MakeFile("shorter.txt", redacted.substr(0, 1000)), testimony_}), 1,
       "ends at byte 1000");
   // The wrong original: another text, or the testimony with one byte changed.
   std::string other = text;
   other[other.find("Karamay")] = 'k';
-  EXPECT_AMANAT_ERROR(RunV({"verify-redaction", Path("redacted.txt"), MakeFile("other.txt", other)}), 1,
-                      "is not the original of this redaction");
+  EXPECT_AMANAT_ERROR(
+      RunV({"verify-redaction", Path("redacted.txt"), MakeFile("other.txt", other)}), 1,
+      "is not the original of this redaction");
   EXPECT_AMANAT_ERROR(RunV({"verify-redaction", Path("redacted.txt"), Path("redacted.txt")}), 1,
                       "is not the original of this redaction");
   EXPECT_AMANAT_ERROR(RunV({"verify-redaction", MakeFile("x.txt", "x"), MakeFile("y.txt", "y")}), 1,
                       "no redaction recorded in this vault");
-  EXPECT_AMANAT_ERROR(RunV({"verify-redaction", Path("nothing.txt"), testimony_}), 4, "nothing.txt");
-  EXPECT_AMANAT_ERROR(RunV({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", "b.zip"}), 2,
-                      "--bundle is not available yet");
+  EXPECT_AMANAT_ERROR(RunV({"verify-redaction", Path("nothing.txt"), testimony_}), 4,
+                      "nothing.txt");
+  EXPECT_AMANAT_ERROR(
+      RunV({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", "b.zip"}), 2,
+      "--bundle is not available yet");
 
   // An insider rewrites the stored record (moves a span) or its salts: caught by the signed
   // event's commitment and by the salted commitments.
@@ -283,14 +305,16 @@ TEST_F(ProvenanceCli, RedactBySpansAndWhatItRefuses) {
   const std::string bin = AddFile(MakeFile("b.bin", std::string("\xFF\xFE\x00\x01", 4)));
   EXPECT_AMANAT_ERROR(RunV({"redact", bin, "--spans", "0:1"}), 2, "not UTF-8 text");
   // A term not found is warned about, by line number only.
-  RunResult warn = RunV({"redact", original_, "--terms", MakeFile("some.txt", "Tahir\nNobody Here\n")});
+  RunResult warn =
+      RunV({"redact", original_, "--terms", MakeFile("some.txt", "Tahir\nNobody Here\n")});
   ASSERT_EQ(warn.exit_code, 0) << warn;
   EXPECT_NE(warn.err.find("the term on line 2 of"), std::string::npos) << warn;
   EXPECT_EQ(warn.err.find("Nobody"), std::string::npos) << warn;
   // An existing -o file is refused before anything is recorded.
   const size_t events = Log().size();
   MakeFile("exists.txt", "x");
-  EXPECT_AMANAT_ERROR(RunV({"redact", original_, "--spans", "0:4", "-o", Path("exists.txt")}), 2, "exists");
+  EXPECT_AMANAT_ERROR(RunV({"redact", original_, "--spans", "0:4", "-o", Path("exists.txt")}), 2,
+                      "exists");
   EXPECT_EQ(Log().size(), events);
 }
 
@@ -310,8 +334,8 @@ TEST_F(ProvenanceCli, DeriveAndTheProvenanceTree) {
   ASSERT_EQ(tr.exit_code, 0) << tr;
   const std::string translation = tr.out.substr(0, 64);
   EXPECT_EQ(tr.out.substr(64), "  translation of " + transcript.substr(0, 16) + "\n");
-  RunResult ex = RunV({"derive", audio, MakeFile("clip.ogg", PseudoRandomBytes(100, 8)),
-                       "--relation", "excerpt"});
+  RunResult ex = RunV(
+      {"derive", audio, MakeFile("clip.ogg", PseudoRandomBytes(100, 8)), "--relation", "excerpt"});
   ASSERT_EQ(ex.exit_code, 0) << ex;
   const std::string clip = ex.out.substr(0, 64);
 
@@ -361,10 +385,18 @@ TEST_F(ProvenanceCli, DeriveAndTheProvenanceTree) {
   ASSERT_EQ(lines.size(), 5u) << text;
   EXPECT_EQ(lines[0], transcript + "  [testimony] transcript-kk.txt");
   EXPECT_EQ(lines[1], "sources:");
-  EXPECT_EQ(lines[2].rfind("  <- " + audio.substr(0, 16) + "  source of transcript  [audio] interview  (event ", 0), 0u) << text;
+  EXPECT_EQ(
+      lines[2].rfind(
+          "  <- " + audio.substr(0, 16) + "  source of transcript  [audio] interview  (event ", 0),
+      0u)
+      << text;
   EXPECT_NE(lines[2].find(", tool hand)"), std::string::npos) << text;
   EXPECT_EQ(lines[3], "derivatives:");
-  EXPECT_EQ(lines[4].rfind("  -> " + translation.substr(0, 16) + "  translation  [testimony] transcript-en.txt", 0), 0u) << text;
+  EXPECT_EQ(
+      lines[4].rfind(
+          "  -> " + translation.substr(0, 16) + "  translation  [testimony] transcript-en.txt", 0),
+      0u)
+      << text;
 
   // Refused: unknown relation, the parent's own bytes, a cycle, a missing parent.
   EXPECT_EQ(RunV({"derive", audio, MakeFile("z.txt", "z"), "--relation", "summary"}).exit_code, 2);
@@ -374,8 +406,9 @@ TEST_F(ProvenanceCli, DeriveAndTheProvenanceTree) {
   EXPECT_AMANAT_ERROR(RunV({"derive", translation, MakeFile("again.txt", "transcript\n"),
                             "--relation", "translation"}),
                       2, "would make a cycle");
-  EXPECT_AMANAT_ERROR(RunV({"derive", "abcdef0123", MakeFile("q.txt", "q"), "--relation", "excerpt"}),
-                      4, "no item abcdef0123");
+  EXPECT_AMANAT_ERROR(
+      RunV({"derive", "abcdef0123", MakeFile("q.txt", "q"), "--relation", "excerpt"}), 4,
+      "no item abcdef0123");
   // Deriving bytes already in the vault records the edge all the same.
   RunResult dup = RunV({"derive", original_, MakeFile("dup.txt", "translation\n"), "--relation",
                         "translation", "--json"});
@@ -396,12 +429,14 @@ TEST_F(ProvenanceCli, CollectorsDeriveOnlyFromWhatTheyMayRead) {
                 .exit_code,
             0);
   auto bob = [&](std::vector<std::string> args) {
-    std::vector<std::string> all = {"--vault", vault(), "--passphrase-file", pass, "--custodian", "bob"};
+    std::vector<std::string> all = {"--vault", vault(),       "--passphrase-file",
+                                    pass,      "--custodian", "bob"};
     all.insert(all.end(), args.begin(), args.end());
     return RunAmanat(all);
   };
-  EXPECT_AMANAT_ERROR(bob({"derive", original_, MakeFile("t.txt", "t"), "--relation", "transcript"}), 3,
-                      "not allowed for bob");
+  EXPECT_AMANAT_ERROR(
+      bob({"derive", original_, MakeFile("t.txt", "t"), "--relation", "transcript"}), 3,
+      "not allowed for bob");
   EXPECT_AMANAT_ERROR(bob({"redact", original_, "--spans", "0:4"}), 3, "not allowed for bob");
   EXPECT_AMANAT_ERROR(bob({"provenance", original_}), 3, "not allowed for bob");
   const std::string mine = bob({"add", MakeFile("b.txt", "bob's testimony\n")}).out.substr(0, 64);
@@ -412,7 +447,8 @@ TEST_F(ProvenanceCli, CollectorsDeriveOnlyFromWhatTheyMayRead) {
 
 // Edits to the provenance index are caught by verify, which replays the signed events.
 TEST_F(ProvenanceCli, TamperedProvenanceIndexFailsVerify) {
-  RunResult t = RunV({"derive", original_, MakeFile("t.txt", "translation\n"), "--relation", "translation"});
+  RunResult t =
+      RunV({"derive", original_, MakeFile("t.txt", "translation\n"), "--relation", "translation"});
   ASSERT_EQ(t.exit_code, 0) << t;
   {
     auto v = OpenLibrary();
@@ -422,7 +458,8 @@ TEST_F(ProvenanceCli, TamperedProvenanceIndexFailsVerify) {
   }
   RunResult r = RunV({"verify"});
   EXPECT_EQ(r.exit_code, 1) << r;
-  EXPECT_NE(r.out.find("its derivation is missing from the provenance index"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("its derivation is missing from the provenance index"), std::string::npos)
+      << r;
   EXPECT_NE(r.out.find("is not in any signed derive event"), std::string::npos) << r;
 }
 

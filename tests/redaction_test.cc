@@ -200,7 +200,8 @@ TEST_F(RedactionTest, CommitmentIsSha256OfSaltThenSpanBytes) {
 
 TEST_F(RedactionTest, VerifyAcceptsTheRedactionAtAnyReadSize) {
   const std::string text = ReadFileBytes(testing::FixturePath("testimony-omir-bekali.txt"));
-  auto m = FindTerms(text, Terms({"Omir Bekali", "Tahir", "Gerry Shih", "Ürümchi"}), "identity", true);
+  auto m =
+      FindTerms(text, Terms({"Omir Bekali", "Tahir", "Gerry Shih", "Ürümchi"}), "identity", true);
   Made made = Redact(text, m.spans);
   for (size_t step : {1, 7, 4096, 1 << 20}) {
     auto r = VerifyRedaction(made.record, &made.salts, Reader(made.original, step),
@@ -211,7 +212,8 @@ TEST_F(RedactionTest, VerifyAcceptsTheRedactionAtAnyReadSize) {
     EXPECT_EQ(r->redacted_bytes, made.redacted.size());
   }
   // Without salts the text is still proven; the commitments are not checked.
-  auto r = VerifyRedaction(made.record, nullptr, Reader(made.original, 100), Reader(made.redacted, 100));
+  auto r =
+      VerifyRedaction(made.record, nullptr, Reader(made.original, 100), Reader(made.redacted, 100));
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->commitments_checked);
 }
@@ -271,7 +273,8 @@ TEST_F(RedactionTest, VerifyRefusesSpansThatCutACharacter) {
   Made m = Redact(text, {{3, 12, "place"}});
   RedactionRecord cut = m.record;
   cut.spans[0].span.start = 4;  // inside Ü
-  auto r = VerifyRedaction(cut, nullptr, Reader(text, 3), Reader(ApplySpans(text, {{3, 12, "place"}}), 3));
+  auto r = VerifyRedaction(cut, nullptr, Reader(text, 3),
+                           Reader(ApplySpans(text, {{3, 12, "place"}}), 3));
   ASSERT_FALSE(r.ok());
   RedactionRecord cut_end = m.record;
   cut_end.spans[0].span.end = 7;  // inside ü

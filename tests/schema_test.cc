@@ -51,20 +51,25 @@ TEST_F(SchemaTest, VersionOneIsUpgradedOnceByName) {
   ASSERT_TRUE(CheckSchema(db).ok());
   EXPECT_EQ(Int(db, "PRAGMA user_version"), SchemaVersion());
   for (const char* table : {"witnesses", "derivations", "redactions"}) {
-    EXPECT_EQ(Int(db, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + table + "'"), 1)
+    EXPECT_EQ(
+        Int(db, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + table + "'"), 1)
         << table;
   }
   EXPECT_EQ(Int(db, "SELECT count(*) FROM meta WHERE key = 'schema:witnesses-provenance'"), 1);
   // The new column exists, and the append-only triggers came with the tables.
   EXPECT_TRUE(db.Exec("SELECT box_public_key FROM custodians").ok());
   ASSERT_TRUE(db.Exec("INSERT INTO events(seq, entry, action, time, actor) "
-                      "VALUES(0, x'00', 'init', 't', 'a')").ok());
+                      "VALUES(0, x'00', 'init', 't', 'a')")
+                  .ok());
   ASSERT_TRUE(db.Exec("INSERT INTO derivations(seq, child, parent, relation) VALUES(0, '" +
-                      std::string(64, 'a') + "', '" + std::string(64, 'b') + "', 'excerpt')").ok());
+                      std::string(64, 'a') + "', '" + std::string(64, 'b') + "', 'excerpt')")
+                  .ok());
   EXPECT_FALSE(db.Exec("UPDATE derivations SET relation = 'transcript'").ok());
   EXPECT_FALSE(db.Exec("DELETE FROM derivations").ok());
-  EXPECT_FALSE(db.Exec("INSERT OR REPLACE INTO derivations(seq, child, parent, relation) VALUES(0, '" +
-                       std::string(64, 'c') + "', '" + std::string(64, 'b') + "', 'excerpt')").ok());
+  EXPECT_FALSE(
+      db.Exec("INSERT OR REPLACE INTO derivations(seq, child, parent, relation) VALUES(0, '" +
+              std::string(64, 'c') + "', '" + std::string(64, 'b') + "', 'excerpt')")
+          .ok());
   // A second check changes nothing.
   ASSERT_TRUE(CheckSchema(db).ok());
   EXPECT_EQ(Int(db, "SELECT count(*) FROM meta WHERE key LIKE 'schema:%'"), 1);

@@ -40,13 +40,16 @@ class WitnessCli : public CliTest {
   // Runs amanat as `who` with `pass`, keeping the result for the leak checks.
   RunResult As(const std::string& who, const std::string& pass, std::vector<std::string> args,
                const RunOptions& options = {}) {
-    std::vector<std::string> all = {"--vault", vault(), "--passphrase-file", pass, "--custodian", who};
+    std::vector<std::string> all = {"--vault", vault(),       "--passphrase-file",
+                                    pass,      "--custodian", who};
     all.insert(all.end(), args.begin(), args.end());
     RunResult r = RunAmanat(all, options);
     all_.push_back(r);
     return r;
   }
-  RunResult Alice(std::vector<std::string> args) { return As("alice", pass_file(), std::move(args)); }
+  RunResult Alice(std::vector<std::string> args) {
+    return As("alice", pass_file(), std::move(args));
+  }
   RunResult Bob(std::vector<std::string> args) { return As("bob", bob_, std::move(args)); }
   RunResult Rita(std::vector<std::string> args) { return As("rita", rita_, std::move(args)); }
 
@@ -111,7 +114,8 @@ class WitnessCli : public CliTest {
     // text), nor in any decoded event.
     for (const auto& f : FilesUnder(vault())) {
       std::string bytes = ReadFileBytes(f);
-      for (const auto& s : identity) EXPECT_EQ(bytes.find(s), std::string::npos) << s << " in " << f;
+      for (const auto& s : identity)
+        EXPECT_EQ(bytes.find(s), std::string::npos) << s << " in " << f;
     }
     std::string log = Alice({"log", "--json"}).out;
     for (const auto& e : json::parse(log)) {
@@ -207,7 +211,8 @@ TEST_F(WitnessCli, AddListShowAndTheGrant) {
   RunResult show_text = Alice({"witness", "show", w1, "--purpose", "court filing"});
   ASSERT_EQ(show_text.exit_code, 0) << show_text;
   EXPECT_NE(show_text.out.find(std::string("name       ") + kName), std::string::npos) << show_text;
-  EXPECT_NE(show_text.out.find("consent    court yes, publication no, contact yes"), std::string::npos);
+  EXPECT_NE(show_text.out.find("consent    court yes, publication no, contact yes"),
+            std::string::npos);
 
   // Each unseal is one signed event with its purpose, naming only the pseudonym.
   json log = Log();
@@ -230,17 +235,19 @@ TEST_F(WitnessCli, AddListShowAndTheGrant) {
   EXPECT_AMANAT_ERROR(Bob({"witness", "show", w1, "--purpose", "again"}), 3, "does not hold");
 
   // Unknown and malformed pseudonyms.
-  EXPECT_AMANAT_ERROR(Alice({"witness", "show", "W-000000", "--purpose", "x"}), 4, "no witness W-000000");
-  EXPECT_AMANAT_ERROR(Alice({"witness", "show", "Omir", "--purpose", "x"}), 2, "not a witness pseudonym");
+  EXPECT_AMANAT_ERROR(Alice({"witness", "show", "W-000000", "--purpose", "x"}), 4,
+                      "no witness W-000000");
+  EXPECT_AMANAT_ERROR(Alice({"witness", "show", "Omir", "--purpose", "x"}), 2,
+                      "not a witness pseudonym");
 
   // The log: grant and revoke-grant by alice, about bob; everything valid against the schema.
   log = Log();
   std::vector<std::string> actions;
   for (const auto& e : log) actions.push_back(e["action"]);
-  EXPECT_EQ(actions, (std::vector<std::string>{"init", "custodian-add", "custodian-add",
-                                               "witness-add", "witness-add", "unseal", "unseal",
-                                               "custodian-grant", "unseal",
-                                               "custodian-revoke-grant"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"init", "custodian-add", "custodian-add", "witness-add",
+                                      "witness-add", "unseal", "unseal", "custodian-grant",
+                                      "unseal", "custodian-revoke-grant"}));
   EXPECT_EQ(log[3]["details"]["pseudonym"], w1);
   EXPECT_EQ(log[3]["custodian"], "bob");
   EXPECT_EQ(log[7]["details"]["custodian"], "bob");
@@ -289,7 +296,8 @@ TEST_F(WitnessCli, RecordsFromStandardInputAndBadInputNeverEchoed) {
   // Reviewers do not add witnesses.
   EXPECT_AMANAT_ERROR(Rita({"witness", "add", "--from", RecordFile(FullRecord())}), 3,
                       "adding a witness is not allowed for rita");
-  EXPECT_EQ(ParseJson(Bob({"witness", "ls", "--json"})).size(), 1u) << "a refused add left a record";
+  EXPECT_EQ(ParseJson(Bob({"witness", "ls", "--json"})).size(), 1u)
+      << "a refused add left a record";
   ExpectNoIdentityLeaks();
 }
 
@@ -315,7 +323,8 @@ TEST_F(WitnessCli, GrantRulesAndTheLastHolder) {
   ASSERT_EQ(Alice({"custodian", "revoke-grant", "alice", "unseal"}).exit_code, 0);
   EXPECT_AMANAT_ERROR(Alice({"custodian", "revoke-grant", "carol", "unseal"}), 2,
                       "last one holding the unseal grant");
-  EXPECT_AMANAT_ERROR(Alice({"custodian", "revoke", "carol"}), 2, "last one holding the unseal grant");
+  EXPECT_AMANAT_ERROR(Alice({"custodian", "revoke", "carol"}), 2,
+                      "last one holding the unseal grant");
   EXPECT_AMANAT_ERROR(Alice({"custodian", "revoke-grant", "bob", "unseal"}), 2, "does not hold");
   // alice gave hers away: she cannot unseal, nor grant, though she is an admin.
   EXPECT_AMANAT_ERROR(Alice({"witness", "show", w, "--purpose", "x"}), 3, "does not hold");
@@ -324,7 +333,8 @@ TEST_F(WitnessCli, GrantRulesAndTheLastHolder) {
   const std::string carol2 = MakeFile("pass-carol2", "carol's second passphrase\n");
   ASSERT_EQ(As("carol", carol, {"passwd", "--new-passphrase-file", carol2}).exit_code, 0);
   ASSERT_EQ(As("carol", carol2, {"custodian", "rotate"}).exit_code, 0);
-  RunResult show = As("carol", carol2, {"witness", "show", w, "--purpose", "after rotation", "--json"});
+  RunResult show =
+      As("carol", carol2, {"witness", "show", w, "--purpose", "after rotation", "--json"});
   ASSERT_EQ(show.exit_code, 0) << show;
   EXPECT_EQ(ParseJson(show)["name"], kName);
   RunResult verify = Alice({"verify"});
@@ -362,7 +372,9 @@ TEST_F(WitnessCli, TamperedTablesAndSlotsAreCaught) {
   EXPECT_AMANAT_ERROR(Bob({"witness", "show", w, "--purpose", "x"}), 3, "does not hold");
   RunResult v1 = Alice({"verify"});
   EXPECT_EQ(v1.exit_code, 1) << v1;
-  EXPECT_NE(v1.out.find("custodian bob: stored record differs from the custody log"), std::string::npos) << v1;
+  EXPECT_NE(v1.out.find("custodian bob: stored record differs from the custody log"),
+            std::string::npos)
+      << v1;
   {
     auto v = OpenLibrary();
     ASSERT_TRUE(v->db().Exec("UPDATE custodians SET grants = '' WHERE name = 'bob'").ok());
@@ -371,8 +383,9 @@ TEST_F(WitnessCli, TamperedTablesAndSlotsAreCaught) {
   }
   RunResult v2 = Alice({"verify"});
   EXPECT_EQ(v2.exit_code, 1) << v2;
-  EXPECT_NE(v2.out.find("witness " + w + ": stored record differs from its signed witness-add event"),
-            std::string::npos)
+  EXPECT_NE(
+      v2.out.find("witness " + w + ": stored record differs from its signed witness-add event"),
+      std::string::npos)
       << v2;
 
   // alice's sealed grant copied into bob's slot: sealed to alice's box key, bob cannot open it.

@@ -155,7 +155,8 @@ Result<std::string> RotateKey(Vault& vault, const crypto::SecretBytes& passphras
                             {"key_id", KeyId(fresh_key.public_key())}};
 
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
-  ASSIGN_OR_RETURN(KeySlot new_slot, RewrapActorSlot(vault, passphrase, slot.kdf, fresh_key, details));
+  ASSIGN_OR_RETURN(KeySlot new_slot,
+                   RewrapActorSlot(vault, passphrase, slot.kdf, fresh_key, details));
   KeySlots fresh = vault.keyslots();
   *fresh.FindMutable(name) = std::move(new_slot);
   ASSIGN_OR_RETURN(Stmt up, vault.db().Prepare(
@@ -175,8 +176,9 @@ Result<KeySlot> RewrapActorSlot(Vault& vault, const crypto::SecretBytes& passphr
   const KeySlot& slot = vault.actor();
   const auto& box = vault.unlocked().box_key;
   if (box) {
-    ASSIGN_OR_RETURN(KeySlot fresh, MakeKeySlot(vault.vault_id(), slot.custodian, slot.role,
-                                                passphrase, kdf, vault.vault_key(), sign_key, &*box));
+    ASSIGN_OR_RETURN(KeySlot fresh,
+                     MakeKeySlot(vault.vault_id(), slot.custodian, slot.role, passphrase, kdf,
+                                 vault.vault_key(), sign_key, &*box));
     fresh.identity_grant = slot.identity_grant;
     return fresh;
   }

@@ -39,7 +39,8 @@ Status SetGrants(Vault& vault, const std::string& name, const std::string& grant
 
 // The box public key recorded for `name` when their slot box key was made.
 Result<crypto::BoxPublicKey> RecordedBoxKey(Vault& vault, const std::string& name) {
-  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare("SELECT box_public_key FROM custodians WHERE name = ?"));
+  ASSIGN_OR_RETURN(Stmt st,
+                   vault.db().Prepare("SELECT box_public_key FROM custodians WHERE name = ?"));
   st.Bind(1, name);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row || st.ColumnIsNull(0)) {
@@ -93,10 +94,11 @@ Status GrantUnseal(Vault& vault, const std::string& name) {
 
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
   RETURN_IF_ERROR(SetGrants(vault, name, WithGrant(target.grants, kUnsealGrant)));
-  RETURN_IF_ERROR(vault.Record("custodian-grant", {}, "",
-                               {{"custodian", name},
-                                {"grant", kUnsealGrant},
-                                {"box_public_key", crypto::Base64Encode(recorded)}})
+  RETURN_IF_ERROR(vault
+                      .Record("custodian-grant", {}, "",
+                              {{"custodian", name},
+                               {"grant", kUnsealGrant},
+                               {"box_public_key", crypto::Base64Encode(recorded)}})
                       .status());
   return vault.CommitWithKeySlots(tx, fresh);
 }
@@ -109,7 +111,8 @@ Status RevokeUnsealGrant(Vault& vault, const std::string& name) {
   }
   ASSIGN_OR_RETURN(size_t holders, CountGrantHolders(vault, kUnsealGrant));
   if (target.active && holders <= 1) {
-    return InvalidInput("custodian " + name + " is the last one holding the unseal grant; "
+    return InvalidInput("custodian " + name +
+                        " is the last one holding the unseal grant; "
                         "without it no witness identity could ever be opened again")
         .WithHint("grant unseal to another custodian first");
   }
@@ -118,9 +121,9 @@ Status RevokeUnsealGrant(Vault& vault, const std::string& name) {
 
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
   RETURN_IF_ERROR(SetGrants(vault, name, WithoutGrant(target.grants, kUnsealGrant)));
-  RETURN_IF_ERROR(vault.Record("custodian-revoke-grant", {}, "",
-                               {{"custodian", name}, {"grant", kUnsealGrant}})
-                      .status());
+  RETURN_IF_ERROR(
+      vault.Record("custodian-revoke-grant", {}, "", {{"custodian", name}, {"grant", kUnsealGrant}})
+          .status());
   return vault.CommitWithKeySlots(tx, fresh);
 }
 

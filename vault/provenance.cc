@@ -47,8 +47,9 @@ class TreeWalker {
   // Edges of `item` upwards (sources) or downwards (derivatives), each with its subtree.
   Result<std::vector<ProvenanceNode>> Walk(const std::string& item, bool up, int depth) {
     std::vector<ProvenanceNode> out;
-    const char* sql = up ? "SELECT parent, relation, seq FROM derivations WHERE child = ? ORDER BY seq"
-                         : "SELECT child, relation, seq FROM derivations WHERE parent = ? ORDER BY seq";
+    const char* sql =
+        up ? "SELECT parent, relation, seq FROM derivations WHERE child = ? ORDER BY seq"
+           : "SELECT child, relation, seq FROM derivations WHERE parent = ? ORDER BY seq";
     ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare(sql));
     st.Bind(1, item);
     for (;;) {
@@ -105,7 +106,8 @@ ItemMetadata DerivedMetadata(const ItemInfo& parent, const std::string& relation
   m.captured_at = pm.value("captured_at", "");
   if (relation != "translation") m.lang = pm.value("lang", "");
   if (relation == "transcript" || relation == "translation") {
-    const bool spoken = parent.kind == "audio" || parent.kind == "video" || parent.kind == "testimony";
+    const bool spoken =
+        parent.kind == "audio" || parent.kind == "video" || parent.kind == "testimony";
     m.kind = spoken ? "testimony" : "document";
   } else {
     m.kind = parent.kind;
@@ -155,9 +157,9 @@ Result<IngestResult> DeriveItem(Vault& vault, const ItemInfo& parent, const Read
                         " is itself derived (directly or through others) from item " +
                         r.item.id.substr(0, 16));
   }
-  ASSIGN_OR_RETURN(Stmt ins, vault.db().Prepare(
-                                 "INSERT INTO derivations(seq, child, parent, relation) "
-                                 "VALUES(?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(Stmt ins,
+                   vault.db().Prepare("INSERT INTO derivations(seq, child, parent, relation) "
+                                      "VALUES(?, ?, ?, ?)"));
   RETURN_IF_ERROR(ins.Bind(1, static_cast<int64_t>(r.sequence))
                       .Bind(2, r.item.id)
                       .Bind(3, parent.id)

@@ -9,11 +9,10 @@
 #define AMANAT_VAULT_PROVENANCE_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "crypto/status.h"
 #include "vault/items.h"
@@ -49,11 +48,11 @@ Result<IngestResult> DeriveItem(Vault& vault, const ItemInfo& parent, const Read
 
 // One edge of the provenance graph, seen from the item it was reached from.
 struct ProvenanceNode {
-  std::string item;      // the source (or derivative)
-  std::string relation;  // how the derivative was made from the source
-  uint64_t sequence = 0; // the derive event
+  std::string item;       // the source (or derivative)
+  std::string relation;   // how the derivative was made from the source
+  uint64_t sequence = 0;  // the derive event
   std::string time, custodian, tool;
-  bool repeated = false;  // already shown higher up (the graph is walked once per item)
+  bool repeated = false;             // already shown higher up (the graph is walked once per item)
   std::vector<ProvenanceNode> next;  // its own sources (or derivatives)
 };
 

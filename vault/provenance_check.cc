@@ -53,7 +53,8 @@ class TableChecker {
   static std::string Name(uint64_t seq) { return "custody event " + std::to_string(seq); }
 
   Status CheckEdges() {
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, child, parent, relation FROM derivations"));
+    ASSIGN_OR_RETURN(Stmt st,
+                     v_.db().Prepare("SELECT seq, child, parent, relation FROM derivations"));
     std::set<Edge> got;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -62,7 +63,8 @@ class TableChecker {
                   st.ColumnText(3));
     }
     for (const Edge& e : want_edges_) {
-      if (!got.count(e)) Problem(Name(std::get<0>(e)) + ": its derivation is missing from the provenance index");
+      if (!got.count(e))
+        Problem(Name(std::get<0>(e)) + ": its derivation is missing from the provenance index");
     }
     for (const Edge& e : got) {
       if (!want_edges_.count(e)) {
@@ -101,7 +103,8 @@ class TableChecker {
   }
 
   Status CheckWitnesses() {
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT pseudonym, sealed, consent, created_seq FROM witnesses"));
+    ASSIGN_OR_RETURN(
+        Stmt st, v_.db().Prepare("SELECT pseudonym, sealed, consent, created_seq FROM witnesses"));
     std::set<uint64_t> seen;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -117,8 +120,8 @@ class TableChecker {
                  ev->second.details.value("sealed_sha256", "") !=
                      crypto::HexEncode(crypto::Sha256Of(st.ColumnBlob(1))) ||
                  ev->second.details.value("consent", json()) != consent) {
-        Problem("witness " + pseudonym + ": stored record differs from its signed witness-add event (" +
-                Name(seq) + ")");
+        Problem("witness " + pseudonym +
+                ": stored record differs from its signed witness-add event (" + Name(seq) + ")");
       }
     }
     for (const auto& [seq, ev] : witness_events_) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
@@ -39,23 +38,24 @@ uint32_t CodePointAt(std::string_view s, size_t i) {
 // "letter" only makes a whole-word match less likely next to an unusual symbol; the opposite
 // error would cut a word in two.
 bool IsWordChar(uint32_t cp) {
-  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+  if (cp < 0x80)
+    return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
   struct Range {
     uint32_t lo, hi;
   };
   static constexpr Range kNotWord[] = {
-      {0x0080, 0x00BF}, {0x00D7, 0x00D7}, {0x00F7, 0x00F7},  // Latin-1 punctuation, × ÷
-      {0x037E, 0x037E}, {0x0387, 0x0387},                    // Greek punctuation
-      {0x055A, 0x055F}, {0x0589, 0x058A},                    // Armenian
-      {0x05BE, 0x05BE}, {0x05C0, 0x05C0}, {0x05C3, 0x05C3}, {0x05F3, 0x05F4},  // Hebrew
-      {0x060C, 0x060D}, {0x061B, 0x061F}, {0x066A, 0x066D}, {0x06D4, 0x06D4},  // Arabic
-      {0x0964, 0x0965},                                      // Devanagari danda
-      {0x2000, 0x2BFF},  // spaces, punctuation, currency, arrows, maths, shapes
-      {0x2E00, 0x2E7F},  // supplemental punctuation
-      {0x3000, 0x303F},  // CJK symbols and punctuation
-      {0xFE10, 0xFE1F}, {0xFE30, 0xFE6F},                    // CJK compatibility forms
-      {0xFF00, 0xFF0F}, {0xFF1A, 0xFF20}, {0xFF3B, 0xFF40}, {0xFF5B, 0xFF65},  // fullwidth
-      {0xFFF0, 0xFFFF}, {0x1F000, 0x1FAFF},                  // specials, emoji
+      {0x0080, 0x00BF}, {0x00D7, 0x00D7},   {0x00F7, 0x00F7},  // Latin-1 punctuation, × ÷
+      {0x037E, 0x037E}, {0x0387, 0x0387},                      // Greek punctuation
+      {0x055A, 0x055F}, {0x0589, 0x058A},                      // Armenian
+      {0x05BE, 0x05BE}, {0x05C0, 0x05C0},   {0x05C3, 0x05C3}, {0x05F3, 0x05F4},  // Hebrew
+      {0x060C, 0x060D}, {0x061B, 0x061F},   {0x066A, 0x066D}, {0x06D4, 0x06D4},  // Arabic
+      {0x0964, 0x0965},                                                          // Devanagari danda
+      {0x2000, 0x2BFF},                    // spaces, punctuation, currency, arrows, maths, shapes
+      {0x2E00, 0x2E7F},                    // supplemental punctuation
+      {0x3000, 0x303F},                    // CJK symbols and punctuation
+      {0xFE10, 0xFE1F}, {0xFE30, 0xFE6F},  // CJK compatibility forms
+      {0xFF00, 0xFF0F}, {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40}, {0xFF5B, 0xFF65},  // fullwidth
+      {0xFFF0, 0xFFFF}, {0x1F000, 0x1FAFF},                                      // specials, emoji
   };
   for (const Range& r : kNotWord) {
     if (cp >= r.lo && cp <= r.hi) return false;
@@ -74,9 +74,7 @@ bool IsWholeWord(std::string_view text, size_t start, size_t end) {
   return true;
 }
 
-Status BadRecord(const std::string& what) {
-  return VerifyFailed("redaction record: " + what);
-}
+Status BadRecord(const std::string& what) { return VerifyFailed("redaction record: " + what); }
 
 bool HasExactKeys(const json& j, std::initializer_list<const char*> keys) {
   if (!j.is_object() || j.size() != keys.size()) return false;
@@ -113,8 +111,10 @@ class Comparer {
       size_t n = std::min(want.size(), len_ - pos_);
       for (size_t i = 0; i < n; ++i) {
         if (buf_[pos_ + i] != want[i]) {
-          return VerifyFailed("the redacted text differs from the original with the recorded "
-                              "spans removed, at byte " + std::to_string(offset_ + i) + where);
+          return VerifyFailed(
+              "the redacted text differs from the original with the recorded "
+              "spans removed, at byte " +
+              std::to_string(offset_ + i) + where);
         }
       }
       pos_ += n;
@@ -167,8 +167,11 @@ std::string RedactionRecord::Serialize() const {
                           {"reason", s.span.reason},
                           {"commitment", crypto::HexEncode(s.commitment)}});
   }
-  json j = {{"format", kRedactionFormat}, {"marker", kRedactionMarker}, {"original", original},
-            {"redacted", redacted},       {"spans", spans_json}};
+  json j = {{"format", kRedactionFormat},
+            {"marker", kRedactionMarker},
+            {"original", original},
+            {"redacted", redacted},
+            {"spans", spans_json}};
   return j.dump();
 }
 
@@ -225,7 +228,8 @@ Result<std::vector<Span>> ParseSpanList(std::string_view list, const std::string
     if (c1 == std::string_view::npos) return InvalidInput(where + " is not START:END");
     size_t c2 = entry.find(':', c1 + 1);
     std::string_view a = entry.substr(0, c1);
-    std::string_view b = entry.substr(c1 + 1, c2 == std::string_view::npos ? std::string_view::npos : c2 - c1 - 1);
+    std::string_view b =
+        entry.substr(c1 + 1, c2 == std::string_view::npos ? std::string_view::npos : c2 - c1 - 1);
     auto num = [](std::string_view t, uint64_t& v) {
       auto r = std::from_chars(t.data(), t.data() + t.size(), v);
       return !t.empty() && r.ec == std::errc() && r.ptr == t.data() + t.size();
@@ -245,7 +249,8 @@ Result<std::vector<Span>> ParseSpanList(std::string_view list, const std::string
 }
 
 Status CheckSpans(std::string_view text, const std::vector<Span>& spans) {
-  if (!IsValidUtf8(text)) return InvalidInput("only UTF-8 text can be redacted; this item is not valid UTF-8");
+  if (!IsValidUtf8(text))
+    return InvalidInput("only UTF-8 text can be redacted; this item is not valid UTF-8");
   if (spans.empty()) return InvalidInput("nothing to redact: no spans");
   if (spans.size() > kMaxSpans) return InvalidInput("more than 100000 spans");
   const auto byte = [&](uint64_t i) { return static_cast<uint8_t>(text[i]); };
@@ -292,8 +297,7 @@ Result<std::vector<std::pair<size_t, std::string>>> ParseTerms(std::string_view 
   return out;
 }
 
-TermMatch FindTerms(std::string_view text,
-                    const std::vector<std::pair<size_t, std::string>>& terms,
+TermMatch FindTerms(std::string_view text, const std::vector<std::pair<size_t, std::string>>& terms,
                     const std::string& reason, bool whole_words) {
   std::string folded(text);
   std::transform(folded.begin(), folded.end(), folded.begin(), AsciiLower);
@@ -303,7 +307,8 @@ TermMatch FindTerms(std::string_view text,
     std::string needle = term;
     std::transform(needle.begin(), needle.end(), needle.begin(), AsciiLower);
     bool any = false;
-    for (size_t at = folded.find(needle); at != std::string::npos; at = folded.find(needle, at + 1)) {
+    for (size_t at = folded.find(needle); at != std::string::npos;
+         at = folded.find(needle, at + 1)) {
       if (whole_words && !IsWholeWord(text, at, at + needle.size())) continue;
       found.push_back(Span{at, at + needle.size(), reason});
       any = true;
@@ -352,8 +357,9 @@ std::vector<RedactionSpan> CommitSpans(std::string_view text, const std::vector<
   return out;
 }
 
-Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record, const std::vector<Salt>* salts,
-                                       const ReadFn& original, const ReadFn& redacted) {
+Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record,
+                                       const std::vector<Salt>* salts, const ReadFn& original,
+                                       const ReadFn& redacted) {
   const auto& spans = record.spans;
   if (salts != nullptr && salts->size() != spans.size()) {
     return VerifyFailed("redaction record: " + std::to_string(spans.size()) + " spans but " +
@@ -366,8 +372,8 @@ Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record, const std:
     uint8_t* p;
     ~WipeBuf() { crypto::Wipe(p, kStreamChunk); }
   } wipe{buf.get()};
-  uint64_t pos = 0;     // offset in the original
-  size_t k = 0;         // next span (or the one we are inside)
+  uint64_t pos = 0;  // offset in the original
+  size_t k = 0;      // next span (or the one we are inside)
   bool inside = false;
   bool check_boundary = false;  // the byte at `pos` must start a character (a span ended)
   const auto where = [&](size_t i) { return " (span " + std::to_string(i + 1) + ")"; };
@@ -379,13 +385,15 @@ Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record, const std:
     while (i < n) {
       if (check_boundary) {
         if (IsContinuation(buf[i])) {
-          return VerifyFailed("span " + std::to_string(k) + " ends inside a UTF-8 character of the original");
+          return VerifyFailed("span " + std::to_string(k) +
+                              " ends inside a UTF-8 character of the original");
         }
         check_boundary = false;
       }
       if (!inside && k < spans.size() && pos == spans[k].span.start) {
         if (IsContinuation(buf[i])) {
-          return VerifyFailed("span " + std::to_string(k + 1) + " starts inside a UTF-8 character of the original");
+          return VerifyFailed("span " + std::to_string(k + 1) +
+                              " starts inside a UTF-8 character of the original");
         }
         RETURN_IF_ERROR(out.Expect(AsBytes(Marker(spans[k].span.reason)), where(k)));
         if (salts != nullptr) span_hash.Update((*salts)[k]);
@@ -418,8 +426,8 @@ Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record, const std:
     }
   }
   if (inside || k < spans.size()) {
-    return VerifyFailed("the original ends at byte " + std::to_string(pos) + ", inside or before span " +
-                        std::to_string(k + 1) + " of the record");
+    return VerifyFailed("the original ends at byte " + std::to_string(pos) +
+                        ", inside or before span " + std::to_string(k + 1) + " of the record");
   }
   RedactionCheck check;
   check.original_bytes = pos;

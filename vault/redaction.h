@@ -71,8 +71,8 @@ Result<std::vector<Span>> ParseSpanList(std::string_view list, const std::string
 Status CheckSpans(std::string_view text, const std::vector<Span>& spans);
 
 struct TermMatch {
-  std::vector<Span> spans;           // sorted, overlapping matches merged
-  std::vector<size_t> unmatched;     // 1-based line numbers of terms found nowhere
+  std::vector<Span> spans;        // sorted, overlapping matches merged
+  std::vector<size_t> unmatched;  // 1-based line numbers of terms found nowhere
 };
 
 // Parses a terms file: one term per line, UTF-8; blank lines and lines starting with '#'
@@ -84,8 +84,7 @@ Result<std::vector<std::pair<size_t, std::string>>> ParseTerms(std::string_view 
 // must match exactly). With `whole_words`, a match must not touch a letter or digit on either
 // side (ASCII letters and digits, and any non-ASCII character outside the punctuation and
 // symbol blocks count as letters), so "Ali" does not match inside "Alim".
-TermMatch FindTerms(std::string_view text,
-                    const std::vector<std::pair<size_t, std::string>>& terms,
+TermMatch FindTerms(std::string_view text, const std::vector<std::pair<size_t, std::string>>& terms,
                     const std::string& reason, bool whole_words);
 
 // The redacted text: `text` with each span replaced by Marker(reason).
@@ -107,8 +106,9 @@ struct RedactionCheck {
 // boundaries. With `salts` (one per span), also checks every commitment. kVerifyFailed naming
 // the first difference (byte offset in the redacted text) or the span whose commitment fails.
 // Memory stays flat whatever the sizes.
-Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record, const std::vector<Salt>* salts,
-                                       const ReadFn& original, const ReadFn& redacted);
+Result<RedactionCheck> VerifyRedaction(const RedactionRecord& record,
+                                       const std::vector<Salt>* salts, const ReadFn& original,
+                                       const ReadFn& redacted);
 
 }  // namespace amanat::vault
 

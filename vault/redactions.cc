@@ -38,8 +38,9 @@ Result<PlainText> ReadTextItem(Vault& vault, const ItemInfo& item) {
   if (!IsValidUtf8(out.view())) {
     return InvalidInput("item " + item.id.substr(0, 16) +
                         " is not UTF-8 text; only UTF-8 text can be redacted with spans")
-        .WithHint("for other media, make the redacted version elsewhere and record it with "
-                  "`amanat derive ID FILE --relation redaction`");
+        .WithHint(
+            "for other media, make the redacted version elsewhere and record it with "
+            "`amanat derive ID FILE --relation redaction`");
   }
   return out;
 }
@@ -79,7 +80,8 @@ Result<RedactResult> RedactItem(Vault& vault, const ItemInfo& original, std::str
   };
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
   ASSIGN_OR_RETURN(IngestResult stored, DeriveItem(vault, original, read, options, nullptr, extra));
-  if (stored.item.id != record.redacted) return IoError("redaction: stored text changed on the way in");
+  if (stored.item.id != record.redacted)
+    return IoError("redaction: stored text changed on the way in");
   ASSIGN_OR_RETURN(Stmt ins, vault.db().Prepare("INSERT INTO redactions(seq, item, original, "
                                                 "record, salts) VALUES(?, ?, ?, ?, ?)"));
   RETURN_IF_ERROR(ins.Bind(1, static_cast<int64_t>(stored.sequence))
@@ -129,8 +131,8 @@ Result<std::vector<StoredRedaction>> FindRedactions(Vault& vault, const std::str
     if (!parsed.ok()) return parsed.status().Context(where);
     r.record = std::move(*parsed);
     ByteView salts = st.ColumnBlob(4);
-    if (salts.size() != r.record.spans.size() * kSaltBytes || r.record.redacted != st.ColumnText(1) ||
-        r.record.original != st.ColumnText(2)) {
+    if (salts.size() != r.record.spans.size() * kSaltBytes ||
+        r.record.redacted != st.ColumnText(1) || r.record.original != st.ColumnText(2)) {
       return VerifyFailed(where + ": stored record is damaged");
     }
     for (size_t i = 0; i < salts.size(); i += kSaltBytes) {

@@ -42,7 +42,7 @@ class PlainText {
 Result<PlainText> ReadTextItem(Vault& vault, const ItemInfo& item);
 
 struct RedactResult {
-  IngestResult item;       // the redacted derivative
+  IngestResult item;  // the redacted derivative
   RedactionRecord record;
 };
 

@@ -251,7 +251,8 @@ Status CheckSchema(Db& db) {
   if (v == SchemaVersion()) return OkStatus();
   for (const Migration& m : kMigrations) {
     ASSIGN_OR_RETURN(bool applied, IsApplied(db, m));
-    if (!applied) RETURN_IF_ERROR(Apply(db, m).Context(std::string("upgrading vault.db (") + m.name + ")"));
+    if (applied) continue;
+    RETURN_IF_ERROR(Apply(db, m).Context(std::string("upgrading vault.db (") + m.name + ")"));
   }
   RETURN_IF_ERROR(SetVersion(db));
   return tx.Commit();

@@ -27,9 +27,10 @@ struct WipeString {
 
 Status BadInput(const std::string& what) {
   return InvalidInput("witness record: " + what)
-      .WithHint("give {\"name\": \"...\", \"contact\": \"...\", \"consent\": {\"court\": true, "
-                "\"publication\": false, \"contact\": true}, \"notes\": \"...\"}; only name is "
-                "required");
+      .WithHint(
+          "give {\"name\": \"...\", \"contact\": \"...\", \"consent\": {\"court\": true, "
+          "\"publication\": false, \"contact\": true}, \"notes\": \"...\"}; only name is "
+          "required");
 }
 
 // Parses a JSON object without ever quoting the input in an error.
@@ -51,7 +52,8 @@ Result<Consent> ConsentFrom(const json& j) {
                                 : key == "publication" ? &c.publication
                                 : key == "contact"     ? &c.contact
                                                        : nullptr;
-    if (flag == nullptr) return BadInput("consent has an unknown flag (allowed: court, publication, contact)");
+    if (flag == nullptr)
+      return BadInput("consent has an unknown flag (allowed: court, publication, contact)");
     if (!value.is_boolean()) return BadInput("consent." + key + " must be true or false");
     *flag = value.get<bool>();
   }
@@ -112,11 +114,13 @@ std::string NewPseudonym() {
 }
 
 Result<crypto::BoxPublicKey> VaultIdentityKey(Vault& vault) {
-  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare("SELECT value FROM meta WHERE key = 'identity_key'"));
+  ASSIGN_OR_RETURN(Stmt st,
+                   vault.db().Prepare("SELECT value FROM meta WHERE key = 'identity_key'"));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) {
-    return NotFound("this vault has no identity key (it was made by an Amanat without witness "
-                    "records)")
+    return NotFound(
+               "this vault has no identity key (it was made by an Amanat without witness "
+               "records)")
         .WithHint("make a new vault for witness records");
   }
   auto pk = crypto::Base64DecodeFixed<32>(st.ColumnText(0));
@@ -135,8 +139,9 @@ Result<crypto::BoxKeyPair> OpenIdentityKey(Vault& vault) {
   ASSIGN_OR_RETURN(CustodianInfo info, GetCustodian(vault, me));
   if (!info.active || !HasGrant(info, kUnsealGrant)) {
     return AuthFailed("custodian " + me + " does not hold the unseal grant")
-        .WithHint("only custodians granted unseal (`amanat custodian grant NAME unseal`) can "
-                  "open witness identities");
+        .WithHint(
+            "only custodians granted unseal (`amanat custodian grant NAME unseal`) can "
+            "open witness identities");
   }
   return OpenIdentityGrant(vault.actor(), vault.unlocked(), pk);
 }
@@ -176,9 +181,8 @@ Result<std::string> AddWitness(Vault& vault, const crypto::SecretBytes& json_tex
   ASSIGN_OR_RETURN(Bytes sealed, crypto::BoxSeal(identity, AsBytes(plain)));
   const std::string sealed_hash = crypto::HexEncode(crypto::Sha256Of(sealed));
 
-  json details = {{"pseudonym", pseudonym},
-                  {"consent", consent.ToJson()},
-                  {"sealed_sha256", sealed_hash}};
+  json details = {
+      {"pseudonym", pseudonym}, {"consent", consent.ToJson()}, {"sealed_sha256", sealed_hash}};
   ASSIGN_OR_RETURN(uint64_t seq, vault.Record("witness-add", {}, "", details));
   ASSIGN_OR_RETURN(Stmt ins, vault.db().Prepare("INSERT INTO witnesses(pseudonym, sealed, consent, "
                                                 "created_seq) VALUES(?, ?, ?, ?)"));
@@ -192,10 +196,10 @@ Result<std::string> AddWitness(Vault& vault, const crypto::SecretBytes& json_tex
 }
 
 Result<std::vector<WitnessSummary>> ListWitnesses(Vault& vault) {
-  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
-                                "SELECT w.pseudonym, w.consent, w.created_seq, e.time, e.actor "
-                                "FROM witnesses w LEFT JOIN events e ON e.seq = w.created_seq "
-                                "ORDER BY w.created_seq"));
+  ASSIGN_OR_RETURN(
+      Stmt st, vault.db().Prepare("SELECT w.pseudonym, w.consent, w.created_seq, e.time, e.actor "
+                                  "FROM witnesses w LEFT JOIN events e ON e.seq = w.created_seq "
+                                  "ORDER BY w.created_seq"));
   std::vector<WitnessSummary> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -203,7 +207,8 @@ Result<std::vector<WitnessSummary>> ListWitnesses(Vault& vault) {
     WitnessSummary w;
     w.pseudonym = st.ColumnText(0);
     json consent = json::parse(st.ColumnText(1), nullptr, false);
-    auto c = consent.is_object() ? ConsentFrom(json{{"consent", consent}}) : Result<Consent>(Consent{});
+    auto c =
+        consent.is_object() ? ConsentFrom(json{{"consent", consent}}) : Result<Consent>(Consent{});
     if (!c.ok()) return VerifyFailed("witness " + w.pseudonym + ": stored consent is damaged");
     w.consent = *c;
     w.sequence = static_cast<uint64_t>(st.ColumnInt(2));

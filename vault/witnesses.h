@@ -12,11 +12,10 @@
 #ifndef AMANAT_VAULT_WITNESSES_H_
 #define AMANAT_VAULT_WITNESSES_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "crypto/box.h"
 #include "crypto/secret.h"
