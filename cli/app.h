@@ -60,6 +60,11 @@ Command SetupKey(CLI::App& app, GlobalOptions& g);
 Command SetupCustodian(CLI::App& app, GlobalOptions& g);
 Command SetupExport(CLI::App& app, GlobalOptions& g);
 Command SetupVerifyBundle(CLI::App& app, GlobalOptions& g);
+Command SetupWitness(CLI::App& app, GlobalOptions& g);
+Command SetupDerive(CLI::App& app, GlobalOptions& g);
+Command SetupProvenance(CLI::App& app, GlobalOptions& g);
+Command SetupRedact(CLI::App& app, GlobalOptions& g);
+Command SetupVerifyRedaction(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -1,13 +1,15 @@
-// amanat custodian add|ls|revoke|rotate.
+// amanat custodian add|ls|revoke|rotate|grant|revoke-grant.
 #include "cli/app.h"
 #include "cli/terminal.h"
 #include "vault/custodians.h"
+#include "vault/grants.h"
 
 namespace amanat::cli {
 namespace {
 
 struct CustodianOptions {
   std::string name;
+  std::string grant;
   std::string role = "collector";
   std::string new_passphrase_file;
   std::string kdf;
@@ -37,7 +39,9 @@ Status RunLs(const CustodianOptions& o, const GlobalOptions& g) {
       out.push_back({{"name", c.name}, {"role", c.role}, {"key_id", c.key_id},
                      {"active", c.active}, {"grants", c.grants}});
     } else {
-      PrintLine(c.name + "  " + c.role + "  key " + c.key_id + (c.active ? "" : "  (revoked)"));
+      std::string grants = c.grants.empty() ? "" : "  grants: " + c.grants;
+      PrintLine(c.name + "  " + c.role + "  key " + c.key_id + grants +
+                (c.active ? "" : "  (revoked)"));
     }
   }
   if (o.json) PrintJson(out);
@@ -61,6 +65,20 @@ Status RunRotate(const CustodianOptions&, const GlobalOptions& g) {
   return OkStatus();
 }
 
+Status RunGrant(const CustodianOptions& o, const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto v, OpenVault(g));
+  RETURN_IF_ERROR(vault::GrantUnseal(*v, o.name));
+  PrintLine("granted " + o.grant + " to " + o.name);
+  return OkStatus();
+}
+
+Status RunRevokeGrant(const CustodianOptions& o, const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto v, OpenVault(g));
+  RETURN_IF_ERROR(vault::RevokeUnsealGrant(*v, o.name));
+  PrintLine("revoked " + o.grant + " from " + o.name);
+  return OkStatus();
+}
+
 }  // namespace
 
 Command SetupCustodian(CLI::App& app, GlobalOptions& g) {
@@ -81,12 +99,24 @@ Command SetupCustodian(CLI::App& app, GlobalOptions& g) {
   CLI::App* revoke = sub->add_subcommand("revoke", "Revoke a custodian (admin only)");
   revoke->add_option("name", o->name, "Custodian to revoke")->required();
   CLI::App* rotate = sub->add_subcommand("rotate", "Replace your signing key");
-  return {sub, [o, &g, add, ls, revoke, rotate]() -> Status {
+  CLI::App* grant = sub->add_subcommand(
+      "grant", "Give a custodian the right to unseal witness identities (admin holding it)");
+  grant->add_option("name", o->name, "Custodian")->required();
+  grant->add_option("grant", o->grant, "unseal")->required()->check(CLI::IsMember({"unseal"}));
+  CLI::App* revoke_grant =
+      sub->add_subcommand("revoke-grant", "Take a grant away from a custodian (admin only)");
+  revoke_grant->add_option("name", o->name, "Custodian")->required();
+  revoke_grant->add_option("grant", o->grant, "unseal")
+      ->required()
+      ->check(CLI::IsMember({"unseal"}));
+  return {sub, [o, &g, add, ls, revoke, rotate, grant, revoke_grant]() -> Status {
             if (add->parsed()) return RunAdd(*o, g);
             if (ls->parsed()) return RunLs(*o, g);
             if (revoke->parsed()) return RunRevoke(*o, g);
             if (rotate->parsed()) return RunRotate(*o, g);
-            return InvalidInput("custodian: give add, ls, revoke or rotate");
+            if (grant->parsed()) return RunGrant(*o, g);
+            if (revoke_grant->parsed()) return RunRevokeGrant(*o, g);
+            return InvalidInput("custodian: give add, ls, revoke, rotate, grant or revoke-grant");
           }};
 }
 

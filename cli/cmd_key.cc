@@ -50,14 +50,20 @@ Status RunKeyShow(const KeyOptions& o, const GlobalOptions& g) {
                             {"key_id", vault::KeyId(s.sign_public_key)},
                             {"public_key", crypto::Base64Encode(s.sign_public_key)}});
     }
-    PrintJson({{"vault_id", ks.vault_id},
-               {"origin", ks.origin},
-               {"log_key", ks.log_verifier_key},
-               {"custodians", custodians}});
+    nlohmann::json out = {{"vault_id", ks.vault_id},
+                          {"origin", ks.origin},
+                          {"log_key", ks.log_verifier_key},
+                          {"custodians", custodians}};
+    if (ks.identity_key) out["identity_key"] = crypto::Base64Encode(*ks.identity_key);
+    PrintJson(out);
     return OkStatus();
   }
   PrintLine("vault      " + ks.vault_id);
   PrintLine("log key    " + ks.log_verifier_key);
+  if (ks.identity_key) {
+    PrintLine("identity   " + crypto::Base64Encode(*ks.identity_key) +
+              "  (X25519; witness records are sealed to it)");
+  }
   for (const auto& s : ks.slots) {
     PrintLine("custodian  " + s.custodian + " (" + s.role + ")  key " +
               vault::KeyId(s.sign_public_key) + "  " + crypto::Base64Encode(s.sign_public_key));

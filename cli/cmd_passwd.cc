@@ -1,6 +1,7 @@
 // amanat passwd: change the acting custodian's passphrase by rewrapping their key slot.
 #include "cli/app.h"
 #include "cli/terminal.h"
+#include "vault/custodians.h"
 #include "vault/keyslots.h"
 
 namespace amanat::cli {
@@ -21,15 +22,13 @@ Status RunPasswd(const PasswdOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(crypto::SecretBytes pass,
                    GetPassphrase(o.new_passphrase_file, "New passphrase for " + slot.custodian,
                                  true));
+  ASSIGN_OR_RETURN(vault::Transaction tx, vault::Transaction::Begin(v->db()));
+  nlohmann::json details = {{"custodian", slot.custodian}, {"kdf", crypto::Argon2LevelName(kdf)}};
   ASSIGN_OR_RETURN(vault::KeySlot fresh,
-                   vault::MakeKeySlot(v->vault_id(), slot.custodian, slot.role, pass, kdf,
-                                      v->vault_key(), v->actor_key()));
+                   vault::RewrapActorSlot(*v, pass, kdf, v->actor_key(), details));
   vault::KeySlots ks = v->keyslots();
   *ks.FindMutable(slot.custodian) = std::move(fresh);
-  ASSIGN_OR_RETURN(vault::Transaction tx, vault::Transaction::Begin(v->db()));
-  RETURN_IF_ERROR(v->Record("passwd", {}, "", {{"custodian", slot.custodian},
-                                               {"kdf", crypto::Argon2LevelName(kdf)}})
-                      .status());
+  RETURN_IF_ERROR(v->Record("passwd", {}, "", details).status());
   const std::string name = slot.custodian;
   RETURN_IF_ERROR(v->CommitWithKeySlots(tx, ks));
   PrintLine("passphrase changed for " + name);

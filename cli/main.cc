@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
       amanat::cli::SetupCheckpoint(app, g), amanat::cli::SetupKey(app, g),
       amanat::cli::SetupCustodian(app, g), amanat::cli::SetupAnnotate(app, g),
       amanat::cli::SetupExport(app, g), amanat::cli::SetupVerifyBundle(app, g),
+      amanat::cli::SetupWitness(app, g), amanat::cli::SetupDerive(app, g),
+      amanat::cli::SetupProvenance(app, g), amanat::cli::SetupRedact(app, g),
+      amanat::cli::SetupVerifyRedaction(app, g),
   };
 
   try {

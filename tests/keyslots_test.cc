@@ -340,3 +340,160 @@ TEST_F(KeySlotsTest, ArgonParamsForLevels) {
 
 }  // namespace
 }  // namespace amanat::vault
+
+namespace amanat::vault {
+namespace {
+
+// ---- slot box keys and identity grants (format 2) ----
+
+TEST_F(KeySlotsTest, SlotBoxKeyIsWrappedAndUnlocked) {
+  const KeySlot& s = slots_.slots[0];
+  ASSERT_TRUE(s.box_public_key.has_value());
+  ASSERT_TRUE(s.box_key.has_value());
+  EXPECT_EQ(s.box_key->ciphertext.size(), 32u + 16u);
+  auto parsed = KeySlots::Parse(slots_.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->slots[0].box_public_key, s.box_public_key);
+  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Pass("alice's passphrase"));
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  ASSERT_TRUE(u->box_key.has_value());
+  EXPECT_EQ(u->box_key->public_key(), *s.box_public_key);
+  EXPECT_EQ(Json()["format"], "amanat-keyslots/2");
+}
+
+TEST_F(KeySlotsTest, GivenBoxKeyIsKeptAcrossRewrap) {
+  auto box = crypto::BoxKeyPair::Generate();
+  auto a = MakeKeySlot(kVaultId, "alice", "admin", Pass("p1"), kdf_, vault_key_, sign_key_, &box);
+  auto b = MakeKeySlot(kVaultId, "alice", "admin", Pass("p2"), kdf_, vault_key_, sign_key_, &box);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->box_public_key, box.public_key());
+  EXPECT_EQ(b->box_public_key, box.public_key());
+  EXPECT_NE(a->box_key->ciphertext, b->box_key->ciphertext);
+}
+
+TEST_F(KeySlotsTest, DamagedOrSwappedBoxKeyIsDamageNotWrongPassphrase) {
+  const std::vector<std::pair<std::string, std::function<void(KeySlot&)>>> cases = {
+      {"box key ciphertext bit", [](KeySlot& s) { s.box_key->ciphertext[3] ^= 1; }},
+      {"box key nonce bit", [](KeySlot& s) { s.box_key->nonce[0] ^= 1; }},
+      {"box public key replaced",
+       [](KeySlot& s) { s.box_public_key = crypto::BoxKeyPair::Generate().public_key(); }},
+  };
+  for (const auto& [what, damage] : cases) {
+    SCOPED_TRACE(what);
+    KeySlot slot = slots_.slots[0];
+    damage(slot);
+    auto u = UnlockKeySlot(kVaultId, slot, Pass("alice's passphrase"));
+    ASSERT_FALSE(u.ok());
+    EXPECT_EQ(u.status().code(), Code::kVerifyFailed) << u.status().message();
+    EXPECT_NE(u.status().message().find("box key"), std::string::npos) << u.status().message();
+  }
+}
+
+TEST_F(KeySlotsTest, FormatOneSlotsWithoutBoxKeysStillParseAndUnlock) {
+  json j = Json();
+  j["format"] = "amanat-keyslots/1";
+  j["slots"][0].erase("box_public_key");
+  j["slots"][0].erase("box_key");
+  auto parsed = KeySlots::Parse(j.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_FALSE(parsed->slots[0].box_public_key.has_value());
+  EXPECT_FALSE(parsed->identity_key.has_value());
+  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Pass("alice's passphrase"));
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_FALSE(u->box_key.has_value());
+  // Granting to such a slot asks its custodian to run passwd once.
+  auto identity = crypto::BoxKeyPair::Generate();
+  auto g = SealIdentityGrant(parsed->slots[0], identity);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().hint().find("passwd"), std::string::npos);
+  // Written back, the file is format 2.
+  EXPECT_NE(parsed->Serialize().find("amanat-keyslots/2"), std::string::npos);
+}
+
+TEST_F(KeySlotsTest, IdentityGrantOpensOnlyForItsSlotAndItsVault) {
+  auto identity = crypto::BoxKeyPair::Generate();
+  KeySlot& alice = slots_.slots[0];
+  auto g = SealIdentityGrant(alice, identity);
+  ASSERT_TRUE(g.ok()) << g.status().message();
+  alice.identity_grant = *g;
+  slots_.identity_key = identity.public_key();
+  auto parsed = KeySlots::Parse(slots_.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->identity_key, identity.public_key());
+  EXPECT_EQ(parsed->slots[0].identity_grant, *g);
+  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Pass("alice's passphrase"));
+  ASSERT_TRUE(u.ok());
+  auto opened = OpenIdentityGrant(parsed->slots[0], *u, identity.public_key());
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_TRUE(opened->secret_key().Equals(identity.secret_key()));
+
+  // Another vault's identity key: refused as damaged or replaced.
+  auto other = OpenIdentityGrant(parsed->slots[0], *u, crypto::BoxKeyPair::Generate().public_key());
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), Code::kVerifyFailed);
+
+  // Bob's slot with alice's grant copied in: his box key cannot open it.
+  auto bob = MakeKeySlot(kVaultId, "bob", "collector", Pass("bob's"), kdf_, vault_key_,
+                         crypto::Ed25519KeyPair::Generate());
+  ASSERT_TRUE(bob.ok());
+  bob->identity_grant = *g;
+  auto ub = UnlockKeySlot(kVaultId, *bob, Pass("bob's"));
+  ASSERT_TRUE(ub.ok());
+  auto stolen = OpenIdentityGrant(*bob, *ub, identity.public_key());
+  ASSERT_FALSE(stolen.ok());
+  EXPECT_EQ(stolen.status().code(), Code::kVerifyFailed);
+
+  // No grant at all: an authorisation failure, with a hint.
+  bob->identity_grant.clear();
+  auto none = OpenIdentityGrant(*bob, *ub, identity.public_key());
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), Code::kAuthFailed);
+}
+
+TEST_F(KeySlotsTest, ParseChecksTheNewFields) {
+  {
+    json j = Json();
+    j["identity_key"] = "AAAA";
+    ExpectDamaged(j, "identity_key");
+  }
+  {
+    json j = Json();
+    j["slots"][0]["identity_grant"] = crypto::Base64Encode(Bytes(79, 1));
+    ExpectDamaged(j, "identity_grant has the wrong length");
+  }
+  {
+    json j = Json();
+    j["slots"][0].erase("box_public_key");
+    ExpectDamaged(j, "box_public_key");
+  }
+  {
+    json j = Json();
+    j["slots"][0].erase("box_key");
+    j["slots"][0].erase("box_public_key");
+    j["slots"][0]["identity_grant"] = crypto::Base64Encode(Bytes(80, 1));
+    ExpectDamaged(j, "identity_grant without a box key");
+  }
+  {
+    json j = Json();
+    j["format"] = "amanat-keyslots/3";
+    auto r = KeySlots::Parse(j.dump());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("unknown format"), std::string::npos);
+  }
+}
+
+TEST_F(KeySlotsTest, SerializedGrantHoldsNoSecretInClear) {
+  auto identity = crypto::BoxKeyPair::Generate();
+  slots_.slots[0].identity_grant = *SealIdentityGrant(slots_.slots[0], identity);
+  auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Pass("alice's passphrase"));
+  ASSERT_TRUE(u.ok());
+  const std::string text = slots_.Serialize();
+  for (ByteView secret : {identity.secret_key().view(), u->box_key->secret_key().view()}) {
+    EXPECT_EQ(text.find(crypto::Base64Encode(secret)), std::string::npos);
+    EXPECT_EQ(text.find(crypto::HexEncode(secret)), std::string::npos);
+    EXPECT_EQ(text.find(std::string(AsChars(secret.first(16)))), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace amanat::vault

@@ -4,6 +4,7 @@
 
 #include "crypto/encoding.h"
 #include "vault/fs.h"
+#include "vault/grants.h"
 
 namespace amanat::vault {
 namespace {
@@ -90,19 +91,26 @@ Status AddCustodian(Vault& vault, const std::string& name, const std::string& ro
     return InvalidInput("a custodian named '" + name + "' already exists (names are never reused)");
   }
   auto key = crypto::Ed25519KeyPair::Generate();
+  auto box = crypto::BoxKeyPair::Generate();
   ASSIGN_OR_RETURN(KeySlot slot, MakeKeySlot(vault.vault_id(), name, role, passphrase, kdf,
-                                             vault.vault_key(), key));
+                                             vault.vault_key(), key, &box));
   KeySlots fresh = vault.keyslots();
   fresh.slots.push_back(std::move(slot));
 
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
   ASSIGN_OR_RETURN(Stmt ins, vault.db().Prepare("INSERT INTO custodians(name, role, public_key, "
-                                                "key_id, active) VALUES(?, ?, ?, ?, 1)"));
-  RETURN_IF_ERROR(
-      ins.Bind(1, name).Bind(2, role).BindBlob(3, key.public_key()).Bind(4, KeyId(key.public_key())).Run());
-  RETURN_IF_ERROR(
-      vault.Record("custodian-add", {}, "", {{"custodian", CustodianJson(name, role, key.public_key())}})
-          .status());
+                                                "key_id, active, box_public_key) "
+                                                "VALUES(?, ?, ?, ?, 1, ?)"));
+  RETURN_IF_ERROR(ins.Bind(1, name)
+                      .Bind(2, role)
+                      .BindBlob(3, key.public_key())
+                      .Bind(4, KeyId(key.public_key()))
+                      .BindBlob(5, box.public_key())
+                      .Run());
+  RETURN_IF_ERROR(vault.Record("custodian-add", {}, "",
+                               {{"custodian", CustodianJson(name, role, key.public_key())},
+                                {"box_public_key", crypto::Base64Encode(box.public_key())}})
+                      .status());
   return vault.CommitWithKeySlots(tx, fresh);
 }
 
@@ -112,6 +120,14 @@ Status RevokeCustodian(Vault& vault, const std::string& name) {
   if (!target.active) return InvalidInput("custodian " + name + " is already revoked");
   if (name == vault.actor().custodian) {
     return InvalidInput("you cannot revoke yourself; ask another admin");
+  }
+  if (HasGrant(target, kUnsealGrant)) {
+    ASSIGN_OR_RETURN(size_t holders, CountGrantHolders(vault, kUnsealGrant));
+    if (holders <= 1) {
+      return InvalidInput("custodian " + name + " is the last one holding the unseal grant; "
+                          "without it no witness identity could ever be opened again")
+          .WithHint("grant unseal to another custodian first");
+    }
   }
   KeySlots fresh = vault.keyslots();
   fresh.slots.erase(std::remove_if(fresh.slots.begin(), fresh.slots.end(),
@@ -132,26 +148,49 @@ Result<std::string> RotateKey(Vault& vault, const crypto::SecretBytes& passphras
   // The passphrase given must be the current one: unlocking proves it.
   RETURN_IF_ERROR(UnlockKeySlot(vault.vault_id(), slot, passphrase).status());
   auto fresh_key = crypto::Ed25519KeyPair::Generate();
-  ASSIGN_OR_RETURN(KeySlot new_slot, MakeKeySlot(vault.vault_id(), slot.custodian, slot.role,
-                                                 passphrase, slot.kdf, vault.vault_key(), fresh_key));
-  KeySlots fresh = vault.keyslots();
-  *fresh.FindMutable(slot.custodian) = std::move(new_slot);
   const std::string name = slot.custodian;
-
-  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
-  ASSIGN_OR_RETURN(Stmt up, vault.db().Prepare(
-                                "UPDATE custodians SET public_key = ?, key_id = ? WHERE name = ?"));
-  RETURN_IF_ERROR(up.BindBlob(1, fresh_key.public_key()).Bind(2, KeyId(fresh_key.public_key())).Bind(3, name).Run());
   nlohmann::json details = {{"custodian", name},
                             {"old_key_id", KeyId(vault.actor_key().public_key())},
                             {"public_key", crypto::Base64Encode(fresh_key.public_key())},
                             {"key_id", KeyId(fresh_key.public_key())}};
+
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
+  ASSIGN_OR_RETURN(KeySlot new_slot,
+                   RewrapActorSlot(vault, passphrase, slot.kdf, fresh_key, details));
+  KeySlots fresh = vault.keyslots();
+  *fresh.FindMutable(name) = std::move(new_slot);
+  ASSIGN_OR_RETURN(Stmt up, vault.db().Prepare(
+                                "UPDATE custodians SET public_key = ?, key_id = ? WHERE name = ?"));
+  RETURN_IF_ERROR(up.BindBlob(1, fresh_key.public_key()).Bind(2, KeyId(fresh_key.public_key())).Bind(3, name).Run());
   RETURN_IF_ERROR(
       vault.RecordSignedBy("custodian-rotate", details, {&vault.actor_key(), &fresh_key}).status());
   RETURN_IF_ERROR(vault.CommitWithKeySlots(tx, fresh));
   std::string id = KeyId(fresh_key.public_key());
   vault.ReplaceActorKey(std::move(fresh_key));
   return id;
+}
+
+Result<KeySlot> RewrapActorSlot(Vault& vault, const crypto::SecretBytes& passphrase,
+                                const crypto::Argon2Params& kdf,
+                                const crypto::Ed25519KeyPair& sign_key, nlohmann::json& details) {
+  const KeySlot& slot = vault.actor();
+  const auto& box = vault.unlocked().box_key;
+  if (box) {
+    ASSIGN_OR_RETURN(KeySlot fresh,
+                     MakeKeySlot(vault.vault_id(), slot.custodian, slot.role, passphrase, kdf,
+                                 vault.vault_key(), sign_key, &*box));
+    fresh.identity_grant = slot.identity_grant;
+    return fresh;
+  }
+  auto first_box = crypto::BoxKeyPair::Generate();
+  ASSIGN_OR_RETURN(KeySlot fresh, MakeKeySlot(vault.vault_id(), slot.custodian, slot.role,
+                                              passphrase, kdf, vault.vault_key(), sign_key,
+                                              &first_box));
+  ASSIGN_OR_RETURN(Stmt up, vault.db().Prepare(
+                                "UPDATE custodians SET box_public_key = ? WHERE name = ?"));
+  RETURN_IF_ERROR(up.BindBlob(1, first_box.public_key()).Bind(2, slot.custodian).Run());
+  details["box_public_key"] = crypto::Base64Encode(first_box.public_key());
+  return fresh;
 }
 
 }  // namespace amanat::vault

@@ -56,6 +56,14 @@ Status RevokeCustodian(Vault& vault, const std::string& name);
 // Returns the new key ID.
 Result<std::string> RotateKey(Vault& vault, const crypto::SecretBytes& passphrase);
 
+// A new key slot for the acting custodian under `passphrase` and `kdf` with `sign_key`
+// (passwd, rotate), keeping their slot box key and identity grant. A format-1 slot gets its
+// first box key here: written to the custodians table and added to `details` (the caller's
+// event) as box_public_key. REQUIRES: an open transaction.
+Result<KeySlot> RewrapActorSlot(Vault& vault, const crypto::SecretBytes& passphrase,
+                                const crypto::Argon2Params& kdf,
+                                const crypto::Ed25519KeyPair& sign_key, nlohmann::json& details);
+
 }  // namespace amanat::vault
 
 #endif  // AMANAT_VAULT_CUSTODIANS_H_

@@ -10,6 +10,7 @@
 #include "vault/media_type.h"
 #include "vault/text.h"
 #include "vault/timeutil.h"
+#include "vault/witnesses.h"
 
 namespace amanat::vault {
 namespace {
@@ -183,21 +184,34 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
   return out;
 }
 
-json IngestDetails(const ItemInfo& item, const json& meta, bool already_present) {
-  return {{"size", item.size},
-          {"media_type", item.media_type},
-          {"metadata", meta},
-          {"already_present", already_present}};
+json IngestDetails(const ItemInfo& item, const json& meta, bool already_present,
+                   const StoreEvent& event) {
+  json d = event.details;
+  d["size"] = item.size;
+  d["media_type"] = item.media_type;
+  d["metadata"] = meta;
+  d["already_present"] = already_present;
+  return d;
 }
 
 }  // namespace
 
 Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                 const ProgressFn& progress) {
+  return StoreItem(vault, read, meta, progress, StoreEvent{});
+}
+
+Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
+                               const ProgressFn& progress, const StoreEvent& event) {
   RETURN_IF_ERROR(meta.Validate());
+  RETURN_IF_ERROR(CheckWitnessKnown(vault, meta.witness));
   Db& db = vault.db();
   json ingest_meta = meta.ToJson();
   ingest_meta["collector"] = vault.actor().custodian;
+  auto record = [&](const ItemInfo& info, bool already_present) {
+    return vault.Record(event.action, {info.id}, "",
+                        IngestDetails(info, ingest_meta, already_present, event), event.parents);
+  };
   std::optional<ItemInfo> existing;
   {
     ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
@@ -225,23 +239,21 @@ Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMeta
           .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
           .Bind(7, blob.blob_id);
       RETURN_IF_ERROR(item.Run());
-      RETURN_IF_ERROR(
-          vault.Record("ingest", {info.id}, "", IngestDetails(info, ingest_meta, false)).status());
+      ASSIGN_OR_RETURN(uint64_t seq, record(info, false));
       RETURN_IF_ERROR(sp.Release());
-      return IngestResult{std::move(info), false};
+      return IngestResult{std::move(info), false, seq};
     }
     // Same bytes already stored: leaving this scope rolls the duplicate chunks back.
   }
   ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
-  RETURN_IF_ERROR(
-      vault.Record("ingest", {existing->id}, "", IngestDetails(*existing, ingest_meta, true))
-          .status());
+  ASSIGN_OR_RETURN(uint64_t seq, record(*existing, true));
   RETURN_IF_ERROR(sp.Release());
-  return IngestResult{std::move(*existing), true};
+  return IngestResult{std::move(*existing), true, seq};
 }
 
 Status AnnotateItem(Vault& vault, const ItemInfo& item, const ItemMetadata& changes) {
   RETURN_IF_ERROR(changes.Validate());
+  RETURN_IF_ERROR(CheckWitnessKnown(vault, changes.witness));
   json j = changes.ToJson();
   j.erase("kind");
   j.erase("filename");

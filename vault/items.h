@@ -57,6 +57,15 @@ struct ItemInfo {
 struct IngestResult {
   ItemInfo item;
   bool already_present = false;  // same bytes were stored before; nothing new was stored
+  uint64_t sequence = 0;         // the custody event that recorded it
+};
+
+// The event that records a stored item: `ingest` for IngestItem; `derive` (with the parents
+// and the derivation's details: relation, tool, ...) for vault/provenance.h.
+struct StoreEvent {
+  std::string action = "ingest";
+  std::vector<std::string> parents;
+  nlohmann::json details = nlohmann::json::object();  // merged into the event's details
 };
 
 bool IsValidKind(std::string_view kind);
@@ -70,6 +79,10 @@ bool IsValidPseudonym(std::string_view p);
 // REQUIRES: an open Transaction on vault.db().
 Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                 const ProgressFn& progress);
+
+// As IngestItem, recorded by `event` instead of a plain ingest event.
+Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
+                               const ProgressFn& progress, const StoreEvent& event);
 
 // Resolves a full ID or a unique prefix of at least 8 hex digits. kNotFound when nothing
 // matches; kInvalidInput for a malformed or ambiguous reference (listing the candidates).

@@ -19,6 +19,12 @@ std::string AssociatedData(const std::string& vault_id, const KeySlot& slot, con
          slot.role + "\n" + what + "\n" + crypto::Base64Encode(slot.sign_public_key) + "\n";
 }
 
+// The box key's wrapping also binds its public half, so that a swapped public key is caught.
+std::string BoxAssociatedData(const std::string& vault_id, const KeySlot& slot) {
+  return AssociatedData(vault_id, slot, "box-key") +
+         crypto::Base64Encode(slot.box_public_key.value_or(crypto::BoxPublicKey{})) + "\n";
+}
+
 // Wrap key and check value, both derived from the Argon2id output.
 struct SlotKeys {
   crypto::SecretBytes wrap;
@@ -94,7 +100,7 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
   if (j.is_discarded()) return Bad("not valid JSON");
   if (!j.is_object()) return Bad("not a JSON object");
   ASSIGN_OR_RETURN(std::string format, GetString(j, "format", "top"));
-  if (format != kKeySlotsFormat) {
+  if (format != kKeySlotsFormat && format != kKeySlotsFormatV1) {
     return InvalidInput("keyslots.json has unknown format '" + format.substr(0, 40) + "'")
         .WithHint("this file was not written by this version of Amanat");
   }
@@ -106,6 +112,9 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
   ASSIGN_OR_RETURN(ks.log_verifier_key, GetString(j, "log_key", "top"));
   ASSIGN_OR_RETURN(ks.db_salt, GetString(j, "db_salt", "top"));
   if (ks.db_salt.size() != 32 || !crypto::IsLowerHex(ks.db_salt)) return Bad("db_salt");
+  if (j.contains("identity_key")) {
+    ASSIGN_OR_RETURN(ks.identity_key, GetB64<32>(j, "identity_key", "top"));
+  }
   auto slots = j.find("slots");
   if (slots == j.end() || !slots->is_array() || slots->empty() || slots->size() > 1000) {
     return Bad("slots missing or empty");
@@ -133,6 +142,19 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
     ASSIGN_OR_RETURN(slot.check, GetB64<16>(s, "check", where));
     ASSIGN_OR_RETURN(slot.vault_key, GetWrapped(s, "vault_key", where, 32));
     ASSIGN_OR_RETURN(slot.sign_key, GetWrapped(s, "sign_key", where, 64));
+    if (s.contains("box_public_key") || s.contains("box_key")) {
+      ASSIGN_OR_RETURN(slot.box_public_key, GetB64<32>(s, "box_public_key", where));
+      ASSIGN_OR_RETURN(slot.box_key, GetWrapped(s, "box_key", where, crypto::kBoxSecretKeyBytes));
+    }
+    if (s.contains("identity_grant")) {
+      if (!slot.box_public_key) return Bad(where + ".identity_grant without a box key");
+      ASSIGN_OR_RETURN(std::string g, GetString(s, "identity_grant", where));
+      auto bytes = crypto::Base64Decode(g);
+      if (!bytes.ok() || bytes->size() != crypto::kBoxSecretKeyBytes + crypto::kBoxSealOverhead) {
+        return Bad(where + ".identity_grant has the wrong length");
+      }
+      slot.identity_grant = std::move(*bytes);
+    }
     for (const auto& other : ks.slots) {
       if (other.custodian == slot.custodian) return Bad("two slots for " + slot.custodian);
     }
@@ -162,7 +184,7 @@ Result<KeySlots> KeySlots::Load(const std::string& path) {
 std::string KeySlots::Serialize() const {
   json slots_json = json::array();
   for (const auto& s : slots) {
-    slots_json.push_back(json{
+    json& sj = slots_json.emplace_back(json{
         {"custodian", s.custodian},
         {"role", s.role},
         {"sign_public_key", crypto::Base64Encode(s.sign_public_key)},
@@ -175,11 +197,17 @@ std::string KeySlots::Serialize() const {
         {"vault_key", WrappedJson(s.vault_key)},
         {"sign_key", WrappedJson(s.sign_key)},
     });
+    if (s.box_public_key && s.box_key) {
+      sj["box_public_key"] = crypto::Base64Encode(*s.box_public_key);
+      sj["box_key"] = WrappedJson(*s.box_key);
+    }
+    if (!s.identity_grant.empty()) sj["identity_grant"] = crypto::Base64Encode(s.identity_grant);
   }
   json j = {{"format", kKeySlotsFormat}, {"vault_id", vault_id},
             {"origin", origin},         {"log_key", log_verifier_key},
             {"db_salt", db_salt},       {"slots", slots_json}};
   if (!revoked.empty()) j["revoked"] = revoked;
+  if (identity_key) j["identity_key"] = crypto::Base64Encode(*identity_key);
   return j.dump(2) + "\n";
 }
 
@@ -210,7 +238,8 @@ KeySlot* KeySlots::FindMutable(const std::string& custodian) {
 Result<KeySlot> MakeKeySlot(const std::string& vault_id, const std::string& custodian,
                             const std::string& role, const crypto::SecretBytes& passphrase,
                             const crypto::Argon2Params& kdf, const crypto::SecretBytes& vault_key,
-                            const crypto::Ed25519KeyPair& sign_key) {
+                            const crypto::Ed25519KeyPair& sign_key,
+                            const crypto::BoxKeyPair* box_key) {
   if (!ValidName(custodian)) {
     return InvalidInput("custodian name must be 1-64 letters, digits, '-', '_' or '.'");
   }
@@ -228,6 +257,12 @@ Result<KeySlot> MakeKeySlot(const std::string& vault_id, const std::string& cust
   auto s = crypto::AeadSeal(keys.wrap, sign_key.secret_key().view(),
                             AsBytes(AssociatedData(vault_id, slot, "sign-key")));
   slot.sign_key = {s.nonce, std::move(s.ciphertext)};
+  std::optional<crypto::BoxKeyPair> fresh_box;
+  if (box_key == nullptr) box_key = &fresh_box.emplace(crypto::BoxKeyPair::Generate());
+  slot.box_public_key = box_key->public_key();
+  auto b = crypto::AeadSeal(keys.wrap, box_key->secret_key().view(),
+                            AsBytes(BoxAssociatedData(vault_id, slot)));
+  slot.box_key = WrappedSecret{b.nonce, std::move(b.ciphertext)};
   return slot;
 }
 
@@ -250,7 +285,43 @@ Result<UnlockedSlot> UnlockKeySlot(const std::string& vault_id, const KeySlot& s
   if (!kp.ok() || kp->public_key() != slot.sign_public_key) {
     return VerifyFailed(damaged + " (signing key does not match its public key)");
   }
-  return UnlockedSlot{std::move(*vk), std::move(*kp)};
+  UnlockedSlot out{std::move(*vk), std::move(*kp), std::nullopt};
+  if (slot.box_key && slot.box_public_key) {
+    auto bk = crypto::AeadOpen(keys.wrap, slot.box_key->nonce, slot.box_key->ciphertext,
+                               AsBytes(BoxAssociatedData(vault_id, slot)));
+    if (!bk.ok()) return VerifyFailed(damaged + " (wrapped box key does not authenticate)");
+    auto box = crypto::BoxKeyPair::FromSecretKey(bk->view());
+    if (!box.ok() || box->public_key() != *slot.box_public_key) {
+      return VerifyFailed(damaged + " (box key does not match its public key)");
+    }
+    out.box_key.emplace(std::move(*box));
+  }
+  return out;
+}
+
+Result<crypto::BoxKeyPair> OpenIdentityGrant(const KeySlot& slot, const UnlockedSlot& unlocked,
+                                             const crypto::BoxPublicKey& identity_public_key) {
+  if (slot.identity_grant.empty() || !unlocked.box_key) {
+    return AuthFailed("custodian " + slot.custodian + " does not hold the unseal grant")
+        .WithHint("an admin who holds it can run `amanat custodian grant " + slot.custodian +
+                  " unseal`");
+  }
+  const std::string damaged = "keyslots.json: identity grant of custodian " + slot.custodian;
+  auto secret = crypto::BoxSealOpen(*unlocked.box_key, slot.identity_grant);
+  if (!secret.ok()) return VerifyFailed(damaged + " does not open (damaged)");
+  auto identity = crypto::BoxKeyPair::FromSecretKey(secret->view());
+  if (!identity.ok() || identity->public_key() != identity_public_key) {
+    return VerifyFailed(damaged + " is not this vault's identity key (damaged or replaced)");
+  }
+  return identity;
+}
+
+Result<Bytes> SealIdentityGrant(const KeySlot& slot, const crypto::BoxKeyPair& identity) {
+  if (!slot.box_public_key) {
+    return InvalidInput("custodian " + slot.custodian + "'s key slot has no box key yet")
+        .WithHint(slot.custodian + " must run `amanat passwd` once, then try again");
+  }
+  return crypto::BoxSeal(*slot.box_public_key, identity.secret_key().view());
 }
 
 }  // namespace amanat::vault

@@ -1,9 +1,11 @@
 // keyslots.json: one key slot per custodian (docs/format/vault.md, "keyslots.json").
 //
-// A slot holds public metadata and two XChaCha20-Poly1305-wrapped secrets: the vault key and
-// the custodian's Ed25519 signing key, under a key derived from the custodian's passphrase
-// with Argon2id. Nothing secret is in clear. Loading checks structure and sizes before any
-// cryptography runs; a wrong passphrase and a damaged slot are different errors.
+// A slot holds public metadata and XChaCha20-Poly1305-wrapped secrets under a key derived
+// from the custodian's passphrase with Argon2id: the vault key, the custodian's Ed25519
+// signing key and (format 2) their X25519 slot box key. A custodian granted `unseal` also has
+// the vault's identity secret key sealed to their slot box public key (docs/format/witnesses.md).
+// Nothing secret is in clear. Loading checks structure and sizes before any cryptography runs;
+// a wrong passphrase and a damaged slot are different errors.
 #ifndef AMANAT_VAULT_KEYSLOTS_H_
 #define AMANAT_VAULT_KEYSLOTS_H_
 
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "crypto/aead.h"
+#include "crypto/box.h"
 #include "crypto/ed25519.h"
 #include "crypto/kdf.h"
 #include "crypto/secret.h"
@@ -19,7 +22,9 @@
 
 namespace amanat::vault {
 
-inline constexpr char kKeySlotsFormat[] = "amanat-keyslots/1";
+// Written by this version. Format 1 (no box keys, no identity key) is still read.
+inline constexpr char kKeySlotsFormat[] = "amanat-keyslots/2";
+inline constexpr char kKeySlotsFormatV1[] = "amanat-keyslots/1";
 
 struct WrappedSecret {
   crypto::AeadNonce nonce{};
@@ -35,12 +40,20 @@ struct KeySlot {
   std::array<uint8_t, 16> check{};  // tells a wrong passphrase from a damaged slot
   WrappedSecret vault_key;
   WrappedSecret sign_key;
+  // X25519 slot box key: public half in clear, secret half wrapped like the others. Absent
+  // only in slots written by format 1.
+  std::optional<crypto::BoxPublicKey> box_public_key;
+  std::optional<WrappedSecret> box_key;
+  // The vault's identity secret key sealed to box_public_key: present exactly while the
+  // custodian holds the `unseal` grant.
+  Bytes identity_grant;
 };
 
 // What a successful unlock yields.
 struct UnlockedSlot {
   crypto::SecretBytes vault_key;  // 32 bytes
   crypto::Ed25519KeyPair sign_key;
+  std::optional<crypto::BoxKeyPair> box_key;  // absent for a format-1 slot
 };
 
 struct KeySlots {
@@ -48,6 +61,9 @@ struct KeySlots {
   std::string origin;             // checkpoint origin and log key name
   std::string log_verifier_key;   // C2SP note verifier key of the log
   std::string db_salt;            // hex of vault.db's first 16 bytes: pairs the two files
+  // The vault's X25519 identity public key (witness records are sealed to it); a copy of the
+  // one in vault.db, here so that it can be read without unlocking. Absent in format 1.
+  std::optional<crypto::BoxPublicKey> identity_key;
   std::vector<KeySlot> slots;
   std::vector<std::string> revoked;  // names of revoked custodians (no secrets)
 
@@ -64,16 +80,30 @@ struct KeySlots {
   KeySlot* FindMutable(const std::string& custodian);
 };
 
-// Makes a new slot wrapping the given secrets under `passphrase`.
+// Makes a new slot wrapping the given secrets under `passphrase`, with `box_key` as its slot
+// box key (a fresh one if null). The slot has no identity grant: a caller rewrapping an
+// existing slot with the same box key copies `identity_grant` over itself.
 Result<KeySlot> MakeKeySlot(const std::string& vault_id, const std::string& custodian,
                             const std::string& role, const crypto::SecretBytes& passphrase,
                             const crypto::Argon2Params& kdf, const crypto::SecretBytes& vault_key,
-                            const crypto::Ed25519KeyPair& sign_key);
+                            const crypto::Ed25519KeyPair& sign_key,
+                            const crypto::BoxKeyPair* box_key = nullptr);
 
 // kAuthFailed "wrong passphrase" when the passphrase does not match the slot's check value;
 // kVerifyFailed when it matches but a wrapped secret does not authenticate (damaged slot).
+// Does not open identity_grant: see OpenIdentityGrant.
 Result<UnlockedSlot> UnlockKeySlot(const std::string& vault_id, const KeySlot& slot,
                                    const crypto::SecretBytes& passphrase);
+
+// The vault's identity key pair from `slot.identity_grant`, opened with the slot's box key.
+// kAuthFailed if the slot holds no grant; kVerifyFailed if the grant does not open or does not
+// match `identity_public_key` (the vault's, from vault.db).
+Result<crypto::BoxKeyPair> OpenIdentityGrant(const KeySlot& slot, const UnlockedSlot& unlocked,
+                                             const crypto::BoxPublicKey& identity_public_key);
+
+// identity_grant for a slot: the identity secret key sealed to the slot's box public key.
+// kInvalidInput if the slot has no box key (format 1: its custodian must run `passwd` once).
+Result<Bytes> SealIdentityGrant(const KeySlot& slot, const crypto::BoxKeyPair& identity);
 
 }  // namespace amanat::vault
 

@@ -1,5 +1,6 @@
 #include "vault/schema.h"
 
+#include <iterator>
 #include <string>
 
 namespace amanat::vault {
@@ -111,23 +112,134 @@ CREATE TRIGGER custodians_no_delete BEFORE DELETE ON custodians
   BEGIN SELECT RAISE(ABORT, 'custodians are revoked, never deleted'); END;
 )sql";
 
+// Migrations, applied in this order to databases that lack them. Each only adds tables,
+// columns, indexes and triggers. Names are unique and never change.
+struct Migration {
+  const char* name;
+  const char* sql;
+};
+
+// Witnesses, provenance and redactions (docs/format/witnesses.md, provenance.md).
+constexpr char kWitnessesProvenanceSql[] = R"sql(
+-- The X25519 slot box key of each custodian, as recorded in the custody log: grants of the
+-- identity key are sealed to this key, never to one read from keyslots.json alone.
+ALTER TABLE custodians ADD COLUMN box_public_key BLOB;
+
+-- A witness: pseudonym, identity record sealed to the vault's identity key, consent flags
+-- (non-identifying, JSON object of booleans), and the witness-add event that recorded it.
+CREATE TABLE witnesses(
+  pseudonym   TEXT PRIMARY KEY CHECK(length(pseudonym) BETWEEN 6 AND 16),
+  sealed      BLOB NOT NULL,
+  consent     TEXT NOT NULL,
+  created_seq INTEGER NOT NULL UNIQUE REFERENCES events(seq)
+);
+-- Provenance edges: `child` was derived from `parent` by the derive event `seq`.
+CREATE TABLE derivations(
+  seq      INTEGER NOT NULL REFERENCES events(seq),
+  child    TEXT NOT NULL CHECK(length(child) = 64),
+  parent   TEXT NOT NULL CHECK(length(parent) = 64),
+  relation TEXT NOT NULL,
+  PRIMARY KEY(seq, parent)
+);
+CREATE INDEX derivations_child ON derivations(child);
+CREATE INDEX derivations_parent ON derivations(parent);
+-- Verifiable redactions: the amanat-redaction/1 record (exact bytes, committed to by the
+-- derive event `seq`) and the secret salts of its span commitments, 32 bytes per span.
+CREATE TABLE redactions(
+  seq      INTEGER PRIMARY KEY REFERENCES events(seq),
+  item     TEXT NOT NULL CHECK(length(item) = 64),
+  original TEXT NOT NULL CHECK(length(original) = 64),
+  record   BLOB NOT NULL,
+  salts    BLOB NOT NULL
+);
+CREATE INDEX redactions_item ON redactions(item);
+CREATE INDEX redactions_original ON redactions(original);
+
+CREATE TRIGGER witnesses_no_update BEFORE UPDATE ON witnesses
+  BEGIN SELECT RAISE(ABORT, 'witness records are append-only'); END;
+CREATE TRIGGER witnesses_no_delete BEFORE DELETE ON witnesses
+  BEGIN SELECT RAISE(ABORT, 'witness records are append-only'); END;
+CREATE TRIGGER witnesses_no_replace BEFORE INSERT ON witnesses
+  WHEN EXISTS (SELECT 1 FROM witnesses WHERE pseudonym = NEW.pseudonym)
+  BEGIN SELECT RAISE(ABORT, 'witness records are append-only'); END;
+CREATE TRIGGER derivations_no_update BEFORE UPDATE ON derivations
+  BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
+CREATE TRIGGER derivations_no_delete BEFORE DELETE ON derivations
+  BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
+CREATE TRIGGER derivations_no_replace BEFORE INSERT ON derivations
+  WHEN EXISTS (SELECT 1 FROM derivations WHERE seq = NEW.seq AND parent = NEW.parent)
+  BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
+CREATE TRIGGER redactions_no_update BEFORE UPDATE ON redactions
+  BEGIN SELECT RAISE(ABORT, 'redaction records are append-only'); END;
+CREATE TRIGGER redactions_no_delete BEFORE DELETE ON redactions
+  BEGIN SELECT RAISE(ABORT, 'redaction records are append-only'); END;
+CREATE TRIGGER redactions_no_replace BEFORE INSERT ON redactions
+  WHEN EXISTS (SELECT 1 FROM redactions WHERE seq = NEW.seq)
+  BEGIN SELECT RAISE(ABORT, 'redaction records are append-only'); END;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {"witnesses-provenance", kWitnessesProvenanceSql},
+};
+
+Result<bool> IsApplied(Db& db, const Migration& m) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT 1 FROM meta WHERE key = ?"));
+  st.Bind(1, std::string("schema:") + m.name);
+  return st.Step();
+}
+
+Status Apply(Db& db, const Migration& m) {
+  RETURN_IF_ERROR(db.Exec(m.sql));
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO meta(key, value) VALUES(?, 'applied')"));
+  return st.Bind(1, std::string("schema:") + m.name).Run();
+}
+
+Status SetVersion(Db& db) {
+  return db.Exec("PRAGMA user_version = " + std::to_string(SchemaVersion()));
+}
+
 }  // namespace
+
+int SchemaVersion() { return 1 + static_cast<int>(std::size(kMigrations)); }
 
 Status CreateSchema(Db& db) {
   RETURN_IF_ERROR(db.Exec(kSchema));
-  return db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  for (const Migration& m : kMigrations) RETURN_IF_ERROR(Apply(db, m));
+  return SetVersion(db);
+}
+
+Status TEST_CreateSchema(Db& db, size_t migrations) {
+  RETURN_IF_ERROR(db.Exec(kSchema));
+  for (size_t i = 0; i < migrations && i < std::size(kMigrations); ++i) {
+    RETURN_IF_ERROR(Apply(db, kMigrations[i]));
+  }
+  return db.Exec("PRAGMA user_version = " + std::to_string(1 + migrations));
 }
 
 Status CheckSchema(Db& db) {
-  ASSIGN_OR_RETURN(Stmt st, db.Prepare("PRAGMA user_version"));
-  ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return VerifyFailed("vault.db has no schema version");
-  int64_t v = st.ColumnInt(0);
-  if (v != kSchemaVersion) {
+  auto version = [&]() -> Result<int64_t> {
+    ASSIGN_OR_RETURN(Stmt st, db.Prepare("PRAGMA user_version"));
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return VerifyFailed("vault.db has no schema version");
+    return st.ColumnInt(0);
+  };
+  ASSIGN_OR_RETURN(int64_t v, version());
+  if (v == SchemaVersion()) return OkStatus();
+  if (v < 1 || v > SchemaVersion()) {
     return VerifyFailed("vault.db has schema version " + std::to_string(v) + ", this Amanat reads " +
-                        std::to_string(kSchemaVersion));
+                        "1 to " + std::to_string(SchemaVersion()))
+        .WithHint(v > SchemaVersion() ? "use a newer Amanat" : "");
   }
-  return OkStatus();
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+  ASSIGN_OR_RETURN(v, version());  // another process may have upgraded it meanwhile
+  if (v == SchemaVersion()) return OkStatus();
+  for (const Migration& m : kMigrations) {
+    ASSIGN_OR_RETURN(bool applied, IsApplied(db, m));
+    if (applied) continue;
+    RETURN_IF_ERROR(Apply(db, m).Context(std::string("upgrading vault.db (") + m.name + ")"));
+  }
+  RETURN_IF_ERROR(SetVersion(db));
+  return tx.Commit();
 }
 
 }  // namespace amanat::vault

@@ -7,12 +7,22 @@
 
 namespace amanat::vault {
 
-inline constexpr int kSchemaVersion = 1;
+// Version 1 is the base schema; each migration in schema.cc adds one. A database is at
+// version 1 + (number of migrations applied), kept in PRAGMA user_version; each applied
+// migration is also named in meta ("schema:<name>"), and migrations are applied by name, so
+// that their order in the list can change without a vault applying one twice.
+int SchemaVersion();
 
-// Creates every table, index and trigger in a fresh database. REQUIRES: empty database.
+// Creates every table, index and trigger in a fresh database, migrations included.
+// REQUIRES: empty database, inside a transaction.
 Status CreateSchema(Db& db);
-// kVerifyFailed unless the database carries this schema version.
+// Brings an older database up to SchemaVersion() in its own transaction (migrations only
+// add). kVerifyFailed if the database is newer than this Amanat or carries no version.
 Status CheckSchema(Db& db);
+
+// Tests only: the base schema and the first `migrations` migrations, as an older Amanat made
+// them.
+Status TEST_CreateSchema(Db& db, size_t migrations);
 
 }  // namespace amanat::vault
 

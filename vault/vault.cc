@@ -45,6 +45,11 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
   ks.log_verifier_key = crypto::FormatVerifierKey(ks.origin, LogKey(vault_key).public_key());
 
   auto sign_key = crypto::Ed25519KeyPair::Generate();
+  // The identity key seals witness records; its secret half is only ever held sealed to the
+  // slot box keys of custodians granted `unseal`, starting with the first custodian.
+  auto box_key = crypto::BoxKeyPair::Generate();
+  auto identity = crypto::BoxKeyPair::Generate();
+  ks.identity_key = identity.public_key();
   ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(vault_key), Db::Mode::kCreateNew));
   std::string checkpoint;
   {
@@ -57,6 +62,7 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
         {"origin", ks.origin},
         {"log_key", ks.log_verifier_key},
         {"created_at", NowUtc()},
+        {"identity_key", crypto::Base64Encode(identity.public_key())},
     };
     for (const auto& [k, v] : rows) {
       RETURN_IF_ERROR(put.Bind(1, k).Bind(2, v).Run());
@@ -65,10 +71,12 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
     // The first custody event names the vault, its log key and its first custodian: the
     // root of the key history every later signature is checked against.
     ASSIGN_OR_RETURN(Stmt cust, db.Prepare("INSERT INTO custodians(name, role, public_key, key_id, "
-                                           "active) VALUES(?, 'admin', ?, ?, 1)"));
+                                           "active, grants, box_public_key) "
+                                           "VALUES(?, 'admin', ?, ?, 1, 'unseal', ?)"));
     RETURN_IF_ERROR(cust.Bind(1, options.custodian)
                         .BindBlob(2, sign_key.public_key())
                         .Bind(3, KeyId(sign_key.public_key()))
+                        .BindBlob(4, box_key.public_key())
                         .Run());
     Event ev = NewEvent(ks.origin, options.custodian, sign_key.public_key(), "init");
     ev.details = {{"vault_id", ks.vault_id},
@@ -77,7 +85,10 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
                    {{"name", options.custodian},
                     {"role", "admin"},
                     {"public_key", crypto::Base64Encode(sign_key.public_key())},
-                    {"key_id", KeyId(sign_key.public_key())}}}};
+                    {"key_id", KeyId(sign_key.public_key())}}},
+                  {"box_public_key", crypto::Base64Encode(box_key.public_key())},
+                  {"identity_key", crypto::Base64Encode(identity.public_key())},
+                  {"grants", {"unseal"}}};
     CustodyLog log(db);
     RETURN_IF_ERROR(log.Append(ev, {&sign_key}).status());
     RETURN_IF_ERROR(log.CheckPendingSignatures());
@@ -88,7 +99,8 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
   ASSIGN_OR_RETURN(ks.db_salt, ReadDbSalt(paths.db));
 
   ASSIGN_OR_RETURN(KeySlot slot, MakeKeySlot(ks.vault_id, options.custodian, "admin", passphrase,
-                                             options.kdf, vault_key, sign_key));
+                                             options.kdf, vault_key, sign_key, &box_key));
+  ASSIGN_OR_RETURN(slot.identity_grant, SealIdentityGrant(slot, identity));
   ks.slots.push_back(std::move(slot));
   RETURN_IF_ERROR(MakeDirectory(paths.checkpoints_dir, 0700, false));
   RETURN_IF_ERROR(WriteFileAtomic(paths.checkpoint_latest, checkpoint, 0600));

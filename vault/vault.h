@@ -63,6 +63,8 @@ class Vault {
   const KeySlot& actor() const { return *keyslots_.Find(actor_name_).value(); }
   const crypto::Ed25519KeyPair& actor_key() const { return unlocked_.sign_key; }
   const crypto::SecretBytes& vault_key() const { return unlocked_.vault_key; }
+  // The acting custodian's unlocked secrets (vault key, signing key, slot box key).
+  const UnlockedSlot& unlocked() const { return unlocked_; }
   const std::string& vault_id() const { return keyslots_.vault_id; }
   const std::string& origin() const { return keyslots_.origin; }
   CustodyLog& log() { return log_; }

@@ -15,6 +15,7 @@
 #include "vault/fs.h"
 #include "vault/items.h"
 #include "vault/parallel.h"
+#include "vault/provenance.h"
 
 namespace amanat::vault {
 namespace {
@@ -76,6 +77,7 @@ class Verifier {
       if (rest.ok()) rest = CheckCheckpoints();
       if (rest.ok()) rest = CheckItems();
       if (rest.ok()) rest = CheckCustodians();
+      if (rest.ok()) rest = CheckProvenanceTables(v_, report_.problems);
     });
     RETURN_IF_ERROR(rest);
     ReportSignatures();
@@ -200,7 +202,7 @@ class Verifier {
       if (ev.action != listed_actions_[i]) Problem(name() + ": index says '" + listed_actions_[i] + "' but the signed entry says '" + ev.action + "'");
       previous = this_hash;
       ReplayKeys(i, pe);
-      if (ev.action == "ingest") {
+      if (ev.action == "ingest" || ev.action == "derive") {
         for (const auto& s : ev.subjects) first_ingest_.emplace(s, i);  // keeps the first
       }
       for (const auto& s : ev.subjects) subjects_.emplace_back(s, i);
@@ -222,7 +224,11 @@ class Verifier {
         Problem(name() + ": init names no valid first custodian");
         return;
       }
-      custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, {}};
+      std::set<std::string> grants;  // the first custodian holds the identity key from init
+      for (const auto& g : ev.details.value("grants", json::array())) {
+        if (g.is_string()) grants.insert(g.get<std::string>());
+      }
+      custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants};
       log_key_text_ = StrField(ev.details, "log_key");
       ExpectSignatures(i, pe, {{*key, KeyId(*key)}});
       return;
@@ -470,15 +476,23 @@ class Verifier {
 
   // The custodians table must equal the replayed key history.
   Status CheckCustodians() {
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT name, role, key_id, active FROM custodians"));
+    ASSIGN_OR_RETURN(Stmt st,
+                     v_.db().Prepare("SELECT name, role, key_id, active, grants FROM custodians"));
     size_t rows = 0;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
       ++rows;
       auto it = custodians_.find(st.ColumnText(0));
+      std::set<std::string> grants;
+      std::string list = st.ColumnText(4);
+      for (size_t p = 0, e; p < list.size(); p = e + 1) {
+        e = std::min(list.find(' ', p), list.size());
+        if (e > p) grants.insert(list.substr(p, e - p));
+      }
       if (it == custodians_.end() || it->second.role != st.ColumnText(1) ||
-          it->second.key_id != st.ColumnText(2) || it->second.active != (st.ColumnInt(3) != 0)) {
+          it->second.key_id != st.ColumnText(2) || it->second.active != (st.ColumnInt(3) != 0) ||
+          it->second.grants != grants) {
         Problem("custodian " + st.ColumnText(0) + ": stored record differs from the custody log");
       }
     }
