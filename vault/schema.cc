@@ -111,21 +111,98 @@ CREATE TRIGGER custodians_no_delete BEFORE DELETE ON custodians
   BEGIN SELECT RAISE(ABORT, 'custodians are revoked, never deleted'); END;
 )sql";
 
+// Trusted timestamps (RFC 3161) of checkpoints (docs/format/timestamps.md). A request waits
+// in timestamp_requests until the TSA's response is added; each accepted response is kept in
+// timestamps exactly as received, next to the custody event that recorded it.
+constexpr char kTimestampsSchema[] = R"sql(
+CREATE TABLE timestamp_requests(
+  nonce           TEXT PRIMARY KEY,
+  checkpoint_size INTEGER NOT NULL CHECK(checkpoint_size >= 1),
+  request         BLOB NOT NULL,
+  created_at      TEXT NOT NULL
+);
+CREATE TABLE timestamps(
+  event_seq       INTEGER PRIMARY KEY REFERENCES events(seq),
+  checkpoint_size INTEGER NOT NULL CHECK(checkpoint_size >= 1),
+  nonce           TEXT NOT NULL UNIQUE REFERENCES timestamp_requests(nonce),
+  response        BLOB NOT NULL,
+  tsr_sha256      TEXT NOT NULL CHECK(length(tsr_sha256) = 64),
+  gen_time        TEXT NOT NULL,
+  tsa             TEXT NOT NULL,
+  serial          TEXT NOT NULL,
+  policy          TEXT NOT NULL,
+  ca_pem          TEXT NOT NULL,
+  chain_pem       TEXT NOT NULL
+);
+CREATE INDEX timestamps_checkpoint ON timestamps(checkpoint_size);
+CREATE TRIGGER timestamp_requests_no_update BEFORE UPDATE ON timestamp_requests
+  BEGIN SELECT RAISE(ABORT, 'timestamp requests are append-only'); END;
+CREATE TRIGGER timestamp_requests_no_delete BEFORE DELETE ON timestamp_requests
+  BEGIN SELECT RAISE(ABORT, 'timestamp requests are append-only'); END;
+CREATE TRIGGER timestamps_no_update BEFORE UPDATE ON timestamps
+  BEGIN SELECT RAISE(ABORT, 'timestamps are append-only'); END;
+CREATE TRIGGER timestamps_no_delete BEFORE DELETE ON timestamps
+  BEGIN SELECT RAISE(ABORT, 'timestamps are append-only'); END;
+)sql";
+
+// Additions to the schema after version 1, in order. A new vault gets kSchema and then every
+// migration; an older vault gets the ones above its version when it is opened. Each is keyed
+// by the version it brings the database to: when branches that each add one are merged,
+// renumber them so that the versions run 2, 3, ... and kSchemaVersion is the last.
+struct Migration {
+  int version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {
+    {2, kTimestampsSchema},
+};
+
+constexpr bool MigrationsInOrder() {
+  int want = 2;
+  for (const Migration& m : kMigrations) {
+    if (m.version != want++) return false;
+  }
+  return want - 1 == kSchemaVersion;
+}
+static_assert(MigrationsInOrder(), "kMigrations must run 2, 3, ... up to kSchemaVersion");
+
+Result<int64_t> UserVersion(Db& db) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("PRAGMA user_version"));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return VerifyFailed("vault.db has no schema version");
+  return st.ColumnInt(0);
+}
+
 }  // namespace
 
 Status CreateSchema(Db& db) {
   RETURN_IF_ERROR(db.Exec(kSchema));
+  for (const Migration& m : kMigrations) RETURN_IF_ERROR(db.Exec(m.sql));
   return db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
+Status MigrateSchema(Db& db) {
+  ASSIGN_OR_RETURN(int64_t version, UserVersion(db));
+  if (version >= kSchemaVersion) return OkStatus();
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+  // Read again under the write lock: another process may have migrated meanwhile.
+  ASSIGN_OR_RETURN(version, UserVersion(db));
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    Status s = db.Exec(m.sql);
+    if (!s.ok()) {
+      return s.Context("upgrading vault.db to schema version " + std::to_string(m.version));
+    }
+  }
+  RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
+  return tx.Commit();
+}
+
 Status CheckSchema(Db& db) {
-  ASSIGN_OR_RETURN(Stmt st, db.Prepare("PRAGMA user_version"));
-  ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return VerifyFailed("vault.db has no schema version");
-  int64_t v = st.ColumnInt(0);
-  if (v != kSchemaVersion) {
-    return VerifyFailed("vault.db has schema version " + std::to_string(v) + ", this Amanat reads " +
-                        std::to_string(kSchemaVersion));
+  ASSIGN_OR_RETURN(int64_t v, UserVersion(db));
+  if (v < 1 || v > kSchemaVersion) {
+    return VerifyFailed("vault.db has schema version " + std::to_string(v) +
+                        ", this Amanat reads 1 to " + std::to_string(kSchemaVersion));
   }
   return OkStatus();
 }

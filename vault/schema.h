@@ -7,12 +7,17 @@
 
 namespace amanat::vault {
 
-inline constexpr int kSchemaVersion = 1;
+// Version 1 is the schema of amanat 0.1.0; later versions add tables (kMigrations in schema.cc).
+inline constexpr int kSchemaVersion = 2;
 
 // Creates every table, index and trigger in a fresh database. REQUIRES: empty database.
 Status CreateSchema(Db& db);
-// kVerifyFailed unless the database carries this schema version.
+// kVerifyFailed unless the database carries a schema version this Amanat reads (1 up to
+// kSchemaVersion).
 Status CheckSchema(Db& db);
+// Brings a database of an older schema version up to kSchemaVersion, in one transaction.
+// Does nothing to a current one. REQUIRES: CheckSchema passed; no open transaction.
+Status MigrateSchema(Db& db);
 
 }  // namespace amanat::vault
 

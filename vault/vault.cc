@@ -178,6 +178,7 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
   if (!known || who.ColumnInt(0) == 0) {
     return AuthFailed("custodian " + slot->custodian + " has been revoked in this vault");
   }
+  RETURN_IF_ERROR(MigrateSchema(db));
   std::string actor = slot->custodian;
   return std::unique_ptr<Vault>(
       new Vault(std::move(paths), std::move(ks), std::move(actor), std::move(unlocked), std::move(db)));
