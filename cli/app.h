@@ -58,6 +58,7 @@ Command SetupLog(CLI::App& app, GlobalOptions& g);
 Command SetupCheckpoint(CLI::App& app, GlobalOptions& g);
 Command SetupKey(CLI::App& app, GlobalOptions& g);
 Command SetupCustodian(CLI::App& app, GlobalOptions& g);
+Command SetupTimestamp(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
       amanat::cli::SetupLog(app, g),  amanat::cli::SetupVerify(app, g),
       amanat::cli::SetupCheckpoint(app, g), amanat::cli::SetupKey(app, g),
       amanat::cli::SetupCustodian(app, g), amanat::cli::SetupAnnotate(app, g),
+      amanat::cli::SetupTimestamp(app, g),
   };
 
   try {
