@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <regex>
 #include <string>
 
 #include "crypto/secret.h"
@@ -151,6 +152,23 @@ TEST_F(TimestampCrypto, EverySingleByteChangeIsRefusedOrHarmless) {
   EXPECT_EQ(disagreements, 0u);
   // Most of a response is signed content, certificates or signature.
   EXPECT_GT(refused, response_.size() / 2);
+}
+
+// A genTime with a fraction of a second keeps it (DER drops trailing zeros, so it may be
+// shorter than three digits, or absent).
+TEST_F(TimestampCrypto, FractionOfASecondIsKept) {
+  tsa_->Reply(tsq_, Path("ms.tsr"), signer_, /*milliseconds=*/true);
+  auto info = Verify(ReadFileBytes(Path("ms.tsr")));
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  RunResult shown = tsa_->Openssl({"ts", "-reply", "-in", Path("ms.tsr"), "-text"});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(info->gen_time, m,
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z)")))
+      << info->gen_time;
+  EXPECT_NE(shown.out.find(":" + info->gen_time.substr(17, info->gen_time.size() - 18) + " "),
+            std::string::npos)
+      << info->gen_time << shown;
+  EXPECT_EQ(info->gen_time_unix, UnixOfOpensslText(shown.out)) << shown;
 }
 
 TEST_F(TimestampCrypto, EveryTruncationIsMalformed) {

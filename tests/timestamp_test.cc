@@ -183,7 +183,13 @@ TEST_F(TimestampCli, RequestReplyAddListVerify) {
 
   // The same response twice is refused, and records nothing.
   const size_t events = Log().size();
-  EXPECT_AMANAT_ERROR(Add(tsr), 2, "already added (custody event " + std::to_string(size) + ")");
+  RunResult again = Add(tsr);
+  EXPECT_AMANAT_ERROR(again, 2, "already added (custody event " + std::to_string(size) + ")");
+  // No passphrase in any output, request or response.
+  for (const std::string& seen : {added.out, added.err, again.out, again.err, ReadFileBytes(tsq),
+                                  ReadFileBytes(tsr), RunV({"timestamp", "ls"}).out}) {
+    EXPECT_EQ(seen.find(kPassphrase), std::string::npos);
+  }
   EXPECT_EQ(Log().size(), events);
   EXPECT_EQ(Ls().size(), 1u);
 }

@@ -126,6 +126,8 @@ inline int64_t UnixOfOpensslText(const std::string& text) {
   size_t at = text.find(key);
   if (at == std::string::npos) return -1;
   std::string line = text.substr(at + key.size(), text.find('\n', at) - at - key.size());
+  size_t dot = line.find('.');  // a fraction of a second: "04:05:04.615 2026 GMT"
+  if (dot != std::string::npos) line.erase(dot, line.find(' ', dot) - dot);
   std::tm tm{};
   if (strptime(line.c_str(), "%b %d %H:%M:%S %Y GMT", &tm) == nullptr) return -1;
   return static_cast<int64_t>(timegm(&tm));
@@ -209,10 +211,13 @@ class TestTsa {
   }
 
   // `openssl ts -reply`: answers the request in `tsq` with a response in `tsr`, signed by
-  // `signer`, including the CA certificate. Expects success.
-  void Reply(const std::string& tsq, const std::string& tsr, const Cert& signer) {
-    Openssl({"ts", "-reply", "-config", config(), "-queryfile", tsq, "-out", tsr, "-signer",
-             signer.cert, "-inkey", signer.key});
+  // `signer`, including the CA certificate; with `milliseconds`, genTime has a fraction of a
+  // second. Expects success.
+  void Reply(const std::string& tsq, const std::string& tsr, const Cert& signer,
+             bool milliseconds = false) {
+    Openssl({"ts", "-reply", "-config", config(), "-section",
+             milliseconds ? "tsa_milliseconds" : "tsa_config", "-queryfile", tsq, "-out", tsr,
+             "-signer", signer.cert, "-inkey", signer.key});
   }
 
   // `openssl ts -verify ARGS`, the stock verdict (exit 0: verified).
@@ -297,6 +302,19 @@ accuracy = secs:1
 ordering = yes
 tsa_name = yes
 ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+[ tsa_milliseconds ]
+dir = )" + dir_ +
+           R"(
+serial = $dir/tsa.serial
+crypto_device = builtin
+certs = $dir/ca.crt
+signer_digest = sha256
+default_policy = )" +
+           kPolicy + R"(
+digests = sha256
+accuracy = millisecs:500
+clock_precision_digits = 3
 ess_cert_id_alg = sha256
 )";
   }
