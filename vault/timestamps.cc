@@ -29,6 +29,10 @@ constexpr char kSelectStored[] =
     "t.serial, t.policy, t.ca_pem, t.chain_pem FROM timestamps t "
     "LEFT JOIN checkpoints c ON c.size = t.checkpoint_size ORDER BY t.event_seq";
 
+constexpr char kInsertStored[] =
+    "INSERT INTO timestamps(event_seq, checkpoint_size, nonce, response, tsr_sha256, gen_time, "
+    "tsa, serial, policy, ca_pem, chain_pem) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 StoredTimestamp ReadStored(const Stmt& st) {
   StoredTimestamp t;
   t.event_seq = static_cast<uint64_t>(st.ColumnInt(0));
@@ -150,12 +154,7 @@ Result<StoredTimestamp> AddTimestamp(Vault& vault, ByteView response,
   t.serial = info.serial;
   t.policy = info.policy;
   ASSIGN_OR_RETURN(t.event_seq, vault.Record("timestamp", {}, "", EventDetails(t)));
-  ASSIGN_OR_RETURN(
-      Stmt ins,
-      db.Prepare(
-          "INSERT INTO timestamps(event_seq, checkpoint_size, nonce, response, tsr_sha256, "
-          "gen_time, "
-          "tsa, serial, policy, ca_pem, chain_pem) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(Stmt ins, db.Prepare(kInsertStored));
   RETURN_IF_ERROR(ins.Bind(1, static_cast<int64_t>(t.event_seq))
                       .Bind(2, static_cast<int64_t>(t.checkpoint_size))
                       .Bind(3, info.nonce)
