@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
       amanat::cli::SetupWitness(app, g), amanat::cli::SetupDerive(app, g),
       amanat::cli::SetupProvenance(app, g), amanat::cli::SetupRedact(app, g),
       amanat::cli::SetupVerifyRedaction(app, g),
+      amanat::cli::SetupTimestamp(app, g),
   };
 
   try {

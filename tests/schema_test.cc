@@ -72,7 +72,7 @@ TEST_F(SchemaTest, VersionOneIsUpgradedOnceByName) {
           .ok());
   // A second check changes nothing.
   ASSERT_TRUE(CheckSchema(db).ok());
-  EXPECT_EQ(Int(db, "SELECT count(*) FROM meta WHERE key LIKE 'schema:%'"), 1);
+  EXPECT_EQ(Int(db, "SELECT count(*) FROM meta WHERE key LIKE 'schema:%'"), SchemaVersion() - 1);
 }
 
 TEST_F(SchemaTest, AMigrationRecordedByNameIsNotAppliedTwice) {

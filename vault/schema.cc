@@ -178,8 +178,43 @@ CREATE TRIGGER redactions_no_replace BEFORE INSERT ON redactions
   BEGIN SELECT RAISE(ABORT, 'redaction records are append-only'); END;
 )sql";
 
+// Trusted timestamps (RFC 3161) of checkpoints (docs/format/timestamps.md). A request waits
+// in timestamp_requests until the TSA's response is added; each accepted response is kept in
+// timestamps exactly as received, next to the custody event that recorded it.
+constexpr char kTimestampsSchema[] = R"sql(
+CREATE TABLE timestamp_requests(
+  nonce           TEXT PRIMARY KEY,
+  checkpoint_size INTEGER NOT NULL CHECK(checkpoint_size >= 1),
+  request         BLOB NOT NULL,
+  created_at      TEXT NOT NULL
+);
+CREATE TABLE timestamps(
+  event_seq       INTEGER PRIMARY KEY REFERENCES events(seq),
+  checkpoint_size INTEGER NOT NULL CHECK(checkpoint_size >= 1),
+  nonce           TEXT NOT NULL UNIQUE REFERENCES timestamp_requests(nonce),
+  response        BLOB NOT NULL,
+  tsr_sha256      TEXT NOT NULL CHECK(length(tsr_sha256) = 64),
+  gen_time        TEXT NOT NULL,
+  tsa             TEXT NOT NULL,
+  serial          TEXT NOT NULL,
+  policy          TEXT NOT NULL,
+  ca_pem          TEXT NOT NULL,
+  chain_pem       TEXT NOT NULL
+);
+CREATE INDEX timestamps_checkpoint ON timestamps(checkpoint_size);
+CREATE TRIGGER timestamp_requests_no_update BEFORE UPDATE ON timestamp_requests
+  BEGIN SELECT RAISE(ABORT, 'timestamp requests are append-only'); END;
+CREATE TRIGGER timestamp_requests_no_delete BEFORE DELETE ON timestamp_requests
+  BEGIN SELECT RAISE(ABORT, 'timestamp requests are append-only'); END;
+CREATE TRIGGER timestamps_no_update BEFORE UPDATE ON timestamps
+  BEGIN SELECT RAISE(ABORT, 'timestamps are append-only'); END;
+CREATE TRIGGER timestamps_no_delete BEFORE DELETE ON timestamps
+  BEGIN SELECT RAISE(ABORT, 'timestamps are append-only'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"witnesses-provenance", kWitnessesProvenanceSql},
+    {"timestamps", kTimestampsSchema},
 };
 
 Result<bool> IsApplied(Db& db, const Migration& m) {

@@ -16,6 +16,7 @@
 #include "vault/items.h"
 #include "vault/parallel.h"
 #include "vault/provenance.h"
+#include "vault/timestamps.h"
 
 namespace amanat::vault {
 namespace {
@@ -78,6 +79,10 @@ class Verifier {
       if (rest.ok()) rest = CheckItems();
       if (rest.ok()) rest = CheckCustodians();
       if (rest.ok()) rest = CheckProvenanceTables(v_, report_.problems);
+      if (rest.ok()) {
+        rest = CheckStoredTimestamps(v_, timestamp_events_,
+                                     [&](std::string p) { Problem(std::move(p)); });
+      }
     });
     RETURN_IF_ERROR(rest);
     ReportSignatures();
@@ -206,6 +211,7 @@ class Verifier {
         for (const auto& s : ev.subjects) first_ingest_.emplace(s, i);  // keeps the first
       }
       for (const auto& s : ev.subjects) subjects_.emplace_back(s, i);
+      if (ev.action == "timestamp") timestamp_events_.emplace_back(i, ev.details);
     }
   }
 
@@ -514,6 +520,7 @@ class Verifier {
   std::vector<char> good_;  // per check: the signature verified
   std::map<std::string, size_t> first_ingest_;  // item → entry index of its first ingest
   std::vector<std::pair<std::string, uint64_t>> subjects_;  // (item, event) in event order
+  std::vector<std::pair<uint64_t, json>> timestamp_events_;  // (event, details) of "timestamp"
   crypto::MemoryMerkleStore tree_;
   Digest root_{};
 };
