@@ -60,6 +60,7 @@ Command SetupKey(CLI::App& app, GlobalOptions& g);
 Command SetupCustodian(CLI::App& app, GlobalOptions& g);
 Command SetupExport(CLI::App& app, GlobalOptions& g);
 Command SetupVerifyBundle(CLI::App& app, GlobalOptions& g);
+Command SetupImport(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
       amanat::cli::SetupCheckpoint(app, g), amanat::cli::SetupKey(app, g),
       amanat::cli::SetupCustodian(app, g), amanat::cli::SetupAnnotate(app, g),
       amanat::cli::SetupExport(app, g), amanat::cli::SetupVerifyBundle(app, g),
+      amanat::cli::SetupImport(app, g),
   };
 
   try {

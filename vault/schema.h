@@ -13,6 +13,9 @@ inline constexpr int kSchemaVersion = 1;
 Status CreateSchema(Db& db);
 // kVerifyFailed unless the database carries this schema version.
 Status CheckSchema(Db& db);
+// Applies, each in its own transaction, the additions to the base schema that an older vault
+// lacks (vault/schema.cc, kMigrations). REQUIRES: CheckSchema passed.
+Status MigrateSchema(Db& db);
 
 }  // namespace amanat::vault
 

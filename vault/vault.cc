@@ -165,6 +165,7 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
   ASSIGN_OR_RETURN(UnlockedSlot unlocked, UnlockKeySlot(ks.vault_id, *slot, pass));
   ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(unlocked.vault_key), Db::Mode::kOpenExisting));
   RETURN_IF_ERROR(CheckSchema(db));
+  RETURN_IF_ERROR(MigrateSchema(db));
   // The database names its vault: a keyslots.json from elsewhere that happens to unlock
   // (copied salt) is still caught here.
   ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT value FROM meta WHERE key = 'vault_id'"));
