@@ -188,7 +188,8 @@ class Verifier {
       }
     }
     Checked("members: compared with the " + std::to_string(m.files.size()) + " files and " +
-            std::to_string(m.items.size()) + " items the signed manifest lists (SHA-256 and size)");
+            std::to_string(m.items.size()) + (m.items.size() == 1 ? " item" : " items") +
+            " the signed manifest lists (SHA-256 and size)");
   }
 
   // SHA256SUMS must be exactly what sha256sum would write for the members as they are.
@@ -248,7 +249,7 @@ class Verifier {
       report_.sections.push_back(std::move(result));
     }
     Checked("custody: " + std::to_string(events) + " entries in " + std::to_string(inputs.size()) +
-            " log(s), each against the manifest's list, its log's key history and signatures, "
+            (inputs.size() == 1 ? " log" : " logs") + ", each against the manifest's list, its log's key history and signatures, "
             "the hash chain where consecutive, and its inclusion proof to the signed checkpoint");
   }
 
@@ -283,7 +284,8 @@ class Verifier {
       return;
     }
     Checked("export event " + std::to_string(ev.sequence) + ": by " + ev.actor + ", the last entry of "
-            "the checkpoint, naming exactly the " + std::to_string(items.size()) + " item(s)");
+            "the checkpoint, naming exactly the manifest's " + std::to_string(items.size()) +
+            (items.size() == 1 ? " item" : " items"));
   }
 
   // The ingest event's details, or the import event's record of `id`; nullptr if none.
