@@ -288,6 +288,26 @@ TEST_F(BundleTest, WithDerivedFollowsSignedParents) {
   EXPECT_AMANAT_ERROR(VerifyBundle(Path("t.zip")), 1, "manifest.json");
 }
 
+// Content is re-hashed on its way into the bundle: damaged storage leaves no file behind.
+TEST_F(BundleTest, DamagedContentLeavesNoBundle) {
+  {
+    auto v = vault::Vault::Open(vault(), "", [&](const vault::KeySlot&) {
+      return Result<crypto::SecretBytes>(crypto::SecretBytes::Copy(AsBytes(std::string(kPassphrase))));
+    });
+    ASSERT_TRUE(v.ok()) << v.status().message();
+    vault::Db& db = (*v)->db();
+    ASSERT_TRUE(db.Exec("DROP TRIGGER chunks_no_update").ok());
+    auto st = db.Prepare("UPDATE chunks SET data = zeroblob(length(data)) WHERE blob_id = "
+                         "(SELECT blob_id FROM items WHERE id = ?)");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(st->Bind(1, recording_).Run().ok());
+  }
+  RunResult r = RunV({"export", testimony_, recording_, "-o", Path("damaged.zip")});
+  EXPECT_AMANAT_ERROR(r, 1, "does not match its SHA-256");
+  EXPECT_FALSE(std::filesystem::exists(Path("damaged.zip")));
+  for (const auto& f : FilesUnder(dir())) EXPECT_EQ(f.find("damaged.zip"), std::string::npos) << f;
+}
+
 TEST_F(BundleTest, VerifyBundleWritesNothing) {
   std::string bundle = Export("b.zip");
   std::string work = Path("work");
