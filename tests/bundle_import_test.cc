@@ -156,6 +156,8 @@ TEST_F(BundleImportTest, VerifiesFirstAndWritesNothingOnFailure) {
   EXPECT_AMANAT_ERROR(RunB({"import", bundle, "--trust", other_log}), 1, "not trusted");
   EXPECT_AMANAT_ERROR(RunB({"import", Path("absent.zip")}), 4, "absent.zip");
   EXPECT_AMANAT_ERROR(RunB({"import", MakeFile("junk.zip", "PK junk")}), 2, "not a ZIP");
+  // Back into the vault that exported it: refused.
+  EXPECT_AMANAT_ERROR(RunV({"import", bundle}), 2, "exported from this vault");
 
   EXPECT_EQ(ParseJson(RunB({"log", "--json"})).size(), events);
   EXPECT_EQ(ParseJson(RunB({"ls", "--json"})).size(), 0u);

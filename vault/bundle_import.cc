@@ -82,6 +82,10 @@ Result<ImportResult> ImportBundle(Vault& vault, RandomAccessSource& source,
   ASSIGN_OR_RETURN(out.report, VerifyBundle(source, options));
   if (!out.report.ok()) return out;
   const Manifest& m = out.report.manifest;
+  if (m.origin == vault.origin()) {
+    return InvalidInput("this bundle was exported from this vault (" + m.origin +
+                        "); its items and records are here already");
+  }
   std::vector<std::string> ids;
   for (const auto& it : m.items) ids.push_back(it.id);
 

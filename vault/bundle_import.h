@@ -32,7 +32,8 @@ struct ImportResult {
 // records a signed import event (subjects: the items; `purpose`) naming the bundle, the items'
 // descriptions and the sections; commits with a new checkpoint. A bundle imported before (same
 // manifest) stores nothing again: only the import event is added.
-// kAuthFailed unless the actor is an admin or a collector.
+// kAuthFailed unless the actor is an admin or a collector; kInvalidInput for a bundle this
+// very vault exported.
 // REQUIRES: no open transaction.
 Result<ImportResult> ImportBundle(Vault& vault, RandomAccessSource& source,
                                   const BundleVerifyOptions& options, const std::string& purpose,
