@@ -66,6 +66,7 @@ Command SetupProvenance(CLI::App& app, GlobalOptions& g);
 Command SetupRedact(CLI::App& app, GlobalOptions& g);
 Command SetupVerifyRedaction(CLI::App& app, GlobalOptions& g);
 Command SetupTimestamp(CLI::App& app, GlobalOptions& g);
+Command SetupImport(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
       amanat::cli::SetupProvenance(app, g), amanat::cli::SetupRedact(app, g),
       amanat::cli::SetupVerifyRedaction(app, g),
       amanat::cli::SetupTimestamp(app, g),
+      amanat::cli::SetupImport(app, g),
   };
 
   try {

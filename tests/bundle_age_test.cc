@@ -76,6 +76,27 @@ TEST_F(BundleAgeTest, BundleEncryptedWithStockAgeVerifies) {
   EXPECT_EQ(v.exit_code, 0) << v;
 }
 
+TEST_F(BundleAgeTest, ImportReadsAnEncryptedBundle) {
+  const std::string recipient = Keygen("hq.key");
+  RunResult e = RunV({"export", testimony_, "-o", Path("b.age"), "--encrypt-to", recipient});
+  ASSERT_EQ(e.exit_code, 0) << e;
+  const std::string hq = Path("hq-vault");
+  InitVault(hq, "lawyer");
+  auto in_hq = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--vault", hq, "--passphrase-file", pass_file()});
+    return RunAmanat(args);
+  };
+  RunResult none = in_hq({"import", Path("b.age")});
+  EXPECT_EQ(none.exit_code, 2) << none;
+  RunResult r = in_hq({"import", Path("b.age"), "--identity", Path("hq.key")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  RunResult ls = in_hq({"ls", "--json"});
+  ASSERT_EQ(ls.exit_code, 0) << ls;
+  ASSERT_EQ(ParseJson(ls).size(), 1u);
+  EXPECT_EQ(ParseJson(ls)[0]["id"], testimony_);
+  EXPECT_EQ(in_hq({"verify"}).exit_code, 0);
+}
+
 TEST_F(BundleAgeTest, MissingWrongOrDamagedKeysAndFilesAreCleanErrors) {
   const std::string recipient = Keygen("right.key");
   Keygen("wrong.key");

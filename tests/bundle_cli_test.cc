@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "crypto/secret.h"
 #include "tests/bundle_test_util.h"
+#include "vault/db.h"
+#include "vault/vault.h"
 
 namespace amanat::testing {
 namespace {
@@ -242,6 +245,67 @@ TEST_F(BundleTest, RolesAndErrors) {
 
   EXPECT_AMANAT_ERROR(VerifyBundle(Path("nothing.zip")), 4, "nothing.zip");
   EXPECT_AMANAT_ERROR(VerifyBundle(dir()), 2, "not a regular file");
+}
+
+// No command derives items yet (issue P4); a derive event made through the library stands in
+// for one, as a later `amanat derive` would record it.
+TEST_F(BundleTest, WithDerivedFollowsSignedParents) {
+  std::string transcript = AddFile(MakeFile("transcript-01.txt", "Transcript of statement 01.\n"),
+                                   {"--kind", "document"});
+  {
+    auto v = vault::Vault::Open(vault(), "", [&](const vault::KeySlot&) {
+      return Result<crypto::SecretBytes>(crypto::SecretBytes::Copy(AsBytes(std::string(kPassphrase))));
+    });
+    ASSERT_TRUE(v.ok()) << v.status().message();
+    auto tx = vault::Transaction::Begin((*v)->db());
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*v)->Record("derive", {transcript}, "", {{"relation", "transcript"}}, {testimony_}).ok());
+    ASSERT_TRUE((*v)->Commit(*tx).ok());
+  }
+  RunResult plain = RunV({"export", testimony_, "-o", Path("plain.zip")});
+  ASSERT_EQ(plain.exit_code, 0) << plain;
+  json p = ParseJson(VerifyBundle(Path("plain.zip"), {"--json"}));
+  EXPECT_EQ(p["items"].size(), 1u);
+
+  RunResult with = RunV({"export", testimony_, "-o", Path("with.zip"), "--with-derived"});
+  ASSERT_EQ(with.exit_code, 0) << with;
+  RunResult r = VerifyBundle(Path("with.zip"));
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_NE(r.out.find("✓ " + transcript), std::string::npos) << r;
+  EXPECT_NE(r.out.find(testimony_.substr(0, 12) + " -> " + transcript.substr(0, 12) + " (transcript)"),
+            std::string::npos) << r;
+  json j = ParseJson(VerifyBundle(Path("with.zip"), {"--json"}));
+  ASSERT_EQ(j["provenance"].size(), 1u);
+  EXPECT_EQ(j["provenance"][0]["parent"], testimony_);
+  EXPECT_EQ(j["provenance"][0]["child"], transcript);
+  EXPECT_EQ(j["provenance"][0]["relation"], "transcript");
+
+  // The provenance in the manifest must be the signed one.
+  std::vector<Member> t = ReadMembers(Path("with.zip"));
+  std::string& manifest = FindMember(t, "manifest.json")->data;
+  manifest.replace(manifest.find("\"relation\": \"transcript\""), 26, "\"relation\": \"translatio\"");
+  WriteMembers(Path("t.zip"), t);
+  EXPECT_AMANAT_ERROR(VerifyBundle(Path("t.zip")), 1, "manifest.json");
+}
+
+// Content is re-hashed on its way into the bundle: damaged storage leaves no file behind.
+TEST_F(BundleTest, DamagedContentLeavesNoBundle) {
+  {
+    auto v = vault::Vault::Open(vault(), "", [&](const vault::KeySlot&) {
+      return Result<crypto::SecretBytes>(crypto::SecretBytes::Copy(AsBytes(std::string(kPassphrase))));
+    });
+    ASSERT_TRUE(v.ok()) << v.status().message();
+    vault::Db& db = (*v)->db();
+    ASSERT_TRUE(db.Exec("DROP TRIGGER chunks_no_update").ok());
+    auto st = db.Prepare("UPDATE chunks SET data = zeroblob(length(data)) WHERE blob_id = "
+                         "(SELECT blob_id FROM items WHERE id = ?)");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(st->Bind(1, recording_).Run().ok());
+  }
+  RunResult r = RunV({"export", testimony_, recording_, "-o", Path("damaged.zip")});
+  EXPECT_AMANAT_ERROR(r, 1, "does not match its SHA-256");
+  EXPECT_FALSE(std::filesystem::exists(Path("damaged.zip")));
+  for (const auto& f : FilesUnder(dir())) EXPECT_EQ(f.find("damaged.zip"), std::string::npos) << f;
 }
 
 TEST_F(BundleTest, VerifyBundleWritesNothing) {

@@ -90,10 +90,17 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
   }
   const size_t n = std::min(out->entries.size(), in.listed.size());
   out->parsed.assign(out->entries.size(), std::nullopt);
+  // Hashing and parsing do not depend on each other: all cores.
   std::vector<std::string> hashes(out->entries.size());
-  for (size_t i = 0; i < out->entries.size(); ++i) {
+  std::vector<Result<ParsedEntry>> parsed(out->entries.size(), Result<ParsedEntry>(IoError("not parsed")));
+  ParallelFor(out->entries.size(), [&](size_t i) {
     hashes[i] = crypto::HexEncode(crypto::Sha256Of(out->entries[i]));
-  }
+    if (!JsonDepthWithin(AsChars(out->entries[i]), kMaxJsonDepth)) {
+      parsed[i] = VerifyFailed("malformed custody entry: nested too deeply");
+    } else {
+      parsed[i] = ParseEntry(out->entries[i]);
+    }
+  });
   for (size_t i = 0; i < n; ++i) {
     const uint64_t seq = in.listed[i].sequence;
     const std::string name = SectionEventName(in, seq);
@@ -105,11 +112,7 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
               " is not the one the manifest lists (changed, dropped or reordered)");
       continue;
     }
-    if (!JsonDepthWithin(AsChars(out->entries[i]), kMaxJsonDepth)) {
-      problem(name + ": entry nested too deeply");
-      continue;
-    }
-    auto pe = ParseEntry(out->entries[i]);
+    Result<ParsedEntry>& pe = parsed[i];
     if (!pe.ok()) {
       problem(name + ": " + pe.status().message());
       continue;
@@ -126,10 +129,10 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
   const std::string proofs_path = dir + "/" + kProofsName;
   if (const std::string* text = Member(members, proofs_path)) {
     out->proofs_text = *text;
-    auto parsed = BundleProofs::Parse(*text, proofs_path);
-    if (!parsed.ok()) {
-      problem(parsed.status().message());
-    } else if ((out->proofs = std::move(*parsed)).tree_size != in.checkpoint_size) {
+    auto proofs = BundleProofs::Parse(*text, proofs_path);
+    if (!proofs.ok()) {
+      problem(proofs.status().message());
+    } else if ((out->proofs = std::move(*proofs)).tree_size != in.checkpoint_size) {
       problem(proofs_path + ": proofs are for tree size " + std::to_string(out->proofs.tree_size) +
               ", the checkpoint has " + std::to_string(in.checkpoint_size));
     } else if (out->proofs.inclusion.size() != out->entries.size()) {

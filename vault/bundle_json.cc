@@ -62,6 +62,18 @@ Result<json> ParseStrictJson(std::string_view text, const std::string& what) {
   return j;
 }
 
+const json& JsonField(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string JsonStringField(const json& j, const char* key) {
+  const json& f = JsonField(j, key);
+  return f.is_string() ? f.get<std::string>() : std::string();
+}
+
 Result<std::string> JsonString(const json& j, const char* key, const std::string& what) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) {

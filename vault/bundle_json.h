@@ -26,6 +26,12 @@ bool JsonDepthWithin(std::string_view text, size_t max_depth);
 // is nested deeper than kMaxJsonDepth, or an object repeats a key.
 Result<nlohmann::json> ParseStrictJson(std::string_view text, const std::string& what);
 
+// j[key] if `j` is an object holding `key`, else null. Never throws, whatever `j` is (unlike
+// nlohmann's value() and operator[], which throw or assert on unexpected types).
+const nlohmann::json& JsonField(const nlohmann::json& j, const char* key);
+// The string at j[key], or "" if there is none or it is not a string. Never throws.
+std::string JsonStringField(const nlohmann::json& j, const char* key);
+
 // Readers of fields in parsed JSON that return kInvalidInput naming `what` and the key.
 Result<std::string> JsonString(const nlohmann::json& j, const char* key, const std::string& what);
 Result<uint64_t> JsonUint(const nlohmann::json& j, const char* key, const std::string& what);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/encoding.h"
+#include "vault/bundle_json.h"
 
 namespace amanat::vault {
 namespace {
@@ -122,7 +123,7 @@ std::string FormatSha256Sums(const std::map<std::string, std::string>& sha256_by
 std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path) {
   std::string items;
   for (const auto& it : m.items) {
-    std::string name = it.metadata.value("filename", std::string());
+    std::string name = JsonStringField(it.metadata, "filename");
     items += "  items/" + it.id + "\n      " + std::to_string(it.size) + " bytes, " + it.kind +
              (name.empty() ? "" : ", originally \"" + name + "\"") + "\n";
   }

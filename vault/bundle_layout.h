@@ -45,6 +45,8 @@ inline constexpr size_t kMaxEventsBytes = 256 << 20;
 inline constexpr size_t kMaxProofsBytes = 256 << 20;
 inline constexpr size_t kMaxSmallMemberBytes = 64 << 10;  // keys, checkpoint, signature
 inline constexpr size_t kMaxReadmeBytes = 1 << 20;
+// All members other than items together (several sections each have events and proofs).
+inline constexpr uint64_t kMaxSmallMembersTotal = uint64_t{1} << 30;
 
 enum class MemberKind {
   kManifest,

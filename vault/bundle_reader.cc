@@ -10,7 +10,7 @@ namespace amanat::vault {
 Result<BundleMembers> ReadBundleMembers(RandomAccessSource& source, const ReadProgressFn& progress) {
   ASSIGN_OR_RETURN(auto zip, ZipReader::Open(source));
   BundleMembers out;
-  uint64_t done = 0;
+  uint64_t done = 0, small_total = 0;
   for (;;) {
     ASSIGN_OR_RETURN(auto member, zip->Next());
     if (!member) break;
@@ -30,6 +30,11 @@ Result<BundleMembers> ReadBundleMembers(RandomAccessSource& source, const ReadPr
         return OkStatus();
       });
     } else {
+      if (member->size > kMaxSmallMembersTotal - small_total) {
+        return InvalidInput(source.name() + ": its members other than items hold more than " +
+                            std::to_string(kMaxSmallMembersTotal >> 20) + " MiB");
+      }
+      small_total += member->size;
       auto data = zip->ReadAll(MaxMemberBytes(kind));
       if (data.ok()) {
         hash.Update(AsBytes(*data));

@@ -7,6 +7,7 @@
 #include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "crypto/encoding.h"
+#include "vault/bundle_json.h"
 #include "vault/bundle_layout.h"
 #include "vault/key_history.h"
 
@@ -32,10 +33,7 @@ Result<SectionFiles> RenderSection(const SectionParts& section,
     for (const auto& s : pe.signatures) signers.insert(s.key_id);
     for (const auto& child : pe.event.subjects) {
       for (const auto& parent : pe.event.parents) {
-        const auto& d = pe.event.details;
-        std::string relation = d.contains("relation") && d["relation"].is_string()
-                                   ? d["relation"].get<std::string>()
-                                   : "";
+        std::string relation = JsonStringField(pe.event.details, "relation");
         out.provenance.push_back({parent, child, relation, section.origin, seq});
       }
     }

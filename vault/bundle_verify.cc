@@ -5,6 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/minisign.h"
+#include "vault/bundle_json.h"
 #include "vault/bundle_layout.h"
 #include "vault/bundle_verify_internal.h"
 
@@ -116,6 +117,7 @@ class Verifier {
     const Manifest& m = report_.manifest;
     report_.manifest_bytes = *text;
     report_.manifest_sha256 = members_.sha256.at(kManifestPath);
+    report_.manifest_signature = *sig;
     std::string who, id;
     if (!ParseKeyPath(key_path, &who, &id) || who != m.exporter || id != m.exporter_key_id ||
         key.public_key != m.exporter_public_key) {
@@ -131,7 +133,7 @@ class Verifier {
     }
     report_.manifest_ok = true;
     for (const auto& it : m.items) {
-      report_.items.push_back({it.id, it.size, it.kind, it.metadata.value("filename", std::string()),
+      report_.items.push_back({it.id, it.size, it.kind, JsonStringField(it.metadata, "filename"),
                                true, ""});
     }
     Checked("manifest signature: minisign, exporter " + m.exporter + " key " + m.exporter_key_id);
@@ -186,7 +188,8 @@ class Verifier {
       }
     }
     Checked("members: compared with the " + std::to_string(m.files.size()) + " files and " +
-            std::to_string(m.items.size()) + " items the signed manifest lists (SHA-256 and size)");
+            std::to_string(m.items.size()) + (m.items.size() == 1 ? " item" : " items") +
+            " the signed manifest lists (SHA-256 and size)");
   }
 
   // SHA256SUMS must be exactly what sha256sum would write for the members as they are.
@@ -246,7 +249,7 @@ class Verifier {
       report_.sections.push_back(std::move(result));
     }
     Checked("custody: " + std::to_string(events) + " entries in " + std::to_string(inputs.size()) +
-            " log(s), each against the manifest's list, its log's key history and signatures, "
+            (inputs.size() == 1 ? " log" : " logs") + ", each against the manifest's list, its log's key history and signatures, "
             "the hash chain where consecutive, and its inclusion proof to the signed checkpoint");
   }
 
@@ -281,15 +284,17 @@ class Verifier {
       return;
     }
     Checked("export event " + std::to_string(ev.sequence) + ": by " + ev.actor + ", the last entry of "
-            "the checkpoint, naming exactly the " + std::to_string(items.size()) + " item(s)");
+            "the checkpoint, naming exactly the manifest's " + std::to_string(items.size()) +
+            (items.size() == 1 ? " item" : " items"));
   }
 
+  // The ingest event's details, or the import event's record of `id`; nullptr if none.
   static const json* RecordFor(const Event& ev, const std::string& id) {
     if (ev.action == "ingest") return &ev.details;
-    const json& list = ev.details.contains("items") ? ev.details["items"] : json();
+    const json& list = JsonField(ev.details, "items");
     if (!list.is_array()) return nullptr;
     for (const auto& r : list) {
-      if (r.is_object() && r.value("id", "") == id) return &r;
+      if (JsonStringField(r, "id") == id) return &r;
     }
     return nullptr;
   }
@@ -322,10 +327,9 @@ class Verifier {
         continue;
       }
       const json* rec = RecordFor(*first, it.id);
-      if (rec == nullptr || rec->value("size", uint64_t{0}) != it.size ||
-          rec->value("media_type", "") != it.media_type ||
-          rec->value("metadata", json::object()) != it.metadata ||
-          it.metadata.value("kind", "") != it.kind) {
+      if (rec == nullptr || JsonField(*rec, "size") != json(it.size) ||
+          JsonField(*rec, "media_type") != json(it.media_type) ||
+          JsonField(*rec, "metadata") != it.metadata || JsonField(it.metadata, "kind") != json(it.kind)) {
         ItemProblem(it.id, "the manifest's description differs from its signed " + first->action +
                                " record (custody event " + std::to_string(first->sequence) + ")");
         continue;
@@ -341,9 +345,7 @@ class Verifier {
     for (const auto& s : report_.sections) {
       for (const auto& pe : s.parsed) {
         if (!pe) continue;
-        const auto& d = pe->event.details;
-        std::string relation = d.contains("relation") && d["relation"].is_string()
-                                   ? d["relation"].get<std::string>() : "";
+        std::string relation = JsonStringField(pe->event.details, "relation");
         for (const auto& child : pe->event.subjects) {
           for (const auto& parent : pe->event.parents) {
             edges.push_back({parent, child, relation, s.origin, pe->event.sequence});
@@ -365,12 +367,12 @@ class Verifier {
       for (const auto& s : report_.sections) {
         for (const auto& pe : s.parsed) {
           if (!pe || pe->event.action != "import") continue;
-          const json& list = pe->event.details.contains("sections") ? pe->event.details["sections"] : json();
+          const json& list = JsonField(pe->event.details, "sections");
           if (!list.is_array()) continue;
           for (const auto& e : list) {
-            named = named || (e.is_object() && e.value("origin", "") == r.origin &&
-                              e.value("checkpoint_size", uint64_t{0}) == r.checkpoint_size &&
-                              e.value("checkpoint_root", "") == root);
+            named = named || (JsonStringField(e, "origin") == r.origin &&
+                              JsonField(e, "checkpoint_size") == json(r.checkpoint_size) &&
+                              JsonStringField(e, "checkpoint_root") == root);
           }
         }
       }
@@ -391,7 +393,13 @@ std::string CustodianVerifierKey(const std::string& custodian, const crypto::Ed2
 }
 
 Result<BundleReport> VerifyBundle(RandomAccessSource& source, const BundleVerifyOptions& options) {
-  return Verifier(source, options).Run();
+  // Every JSON access above is guarded; this is the net under them, so that a value of an
+  // unexpected type in a signed entry can never end the process.
+  try {
+    return Verifier(source, options).Run();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidInput(std::string("bundle: unexpected JSON value (") + e.what() + ")");
+  }
 }
 
 }  // namespace amanat::vault

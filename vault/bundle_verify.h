@@ -76,6 +76,7 @@ struct BundleReport {
   Manifest manifest;
   std::string manifest_bytes;
   std::string manifest_sha256;
+  std::string manifest_signature;  // manifest.json.minisig as received
   std::vector<BundleItemResult> items;
   std::vector<TimelineEvent> timeline;  // all sections, merged by time
   std::vector<SignerResult> signers;

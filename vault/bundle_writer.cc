@@ -16,6 +16,7 @@
 #include "vault/bundle_sections.h"
 #include "vault/custodians.h"
 #include "vault/key_history.h"
+#include "vault/received.h"
 #include "vault/zip_writer.h"
 
 namespace amanat::vault {
@@ -187,7 +188,12 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
 
   std::vector<SectionParts> sections;
   ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq));
+  std::set<uint64_t> own_events;
+  for (const auto& [seq, entry] : own.entries) own_events.insert(seq);
   sections.push_back(std::move(own));
+  // Records of other vaults about these items, received in bundles imported here.
+  ASSIGN_OR_RETURN(std::vector<SectionParts> received, ReceivedSectionsFor(vault, ids, own_events));
+  for (auto& r : received) sections.push_back(std::move(r));
 
   Manifest m;
   m.purpose = options.purpose;

@@ -251,6 +251,41 @@ Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetad
   return IngestResult{std::move(*existing), true, seq};
 }
 
+Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const ReceivedItem& item,
+                                       const ProgressFn& progress) {
+  Db& db = vault.db();
+  ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, item.id));
+  if (existing) return IngestResult{std::move(*existing), true};
+  ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
+  ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress));
+  if (blob.id != item.id || blob.size != item.size) {
+    return VerifyFailed("item " + item.id + ": the received content does not match its ID");
+  }
+  ItemInfo info;
+  info.id = item.id;
+  info.size = item.size;
+  info.kind = item.kind;
+  info.media_type = item.media_type;
+  info.ingested_at = NowUtc();
+  info.metadata = item.metadata;
+  info.blob_id = blob.blob_id;
+  ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
+  RETURN_IF_ERROR(
+      b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(blob.size)).Bind(3, blob.chunks).Run());
+  ASSIGN_OR_RETURN(Stmt ins, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
+                                        ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
+  ins.Bind(1, info.id)
+      .Bind(2, static_cast<int64_t>(info.size))
+      .Bind(3, info.kind)
+      .Bind(4, info.media_type)
+      .Bind(5, info.ingested_at)
+      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
+      .Bind(7, blob.blob_id);
+  RETURN_IF_ERROR(ins.Run());
+  RETURN_IF_ERROR(sp.Release());
+  return IngestResult{std::move(info), false};
+}
+
 Status AnnotateItem(Vault& vault, const ItemInfo& item, const ItemMetadata& changes) {
   RETURN_IF_ERROR(changes.Validate());
   RETURN_IF_ERROR(CheckWitnessKnown(vault, changes.witness));

@@ -83,6 +83,23 @@ Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMeta
 // As IngestItem, recorded by `event` instead of a plain ingest event.
 Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                const ProgressFn& progress, const StoreEvent& event);
+// What a signed record from elsewhere (an imported bundle's manifest) says about an item.
+struct ReceivedItem {
+  std::string id;
+  uint64_t size = 0;
+  std::string kind;
+  std::string media_type;
+  nlohmann::json metadata;  // as the record gives it
+};
+
+// Streams `read` into the vault as the content of `item`, re-hashing it, inside a savepoint of
+// the caller's open transaction, with the record's description and without an ingest event:
+// the caller records the event that brought it (import). kVerifyFailed if the bytes do not
+// hash to item.id or have another size (nothing is stored). If the item is already stored,
+// reads nothing and returns it with already_present set.
+// REQUIRES: an open Transaction on vault.db().
+Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const ReceivedItem& item,
+                                       const ProgressFn& progress);
 
 // Resolves a full ID or a unique prefix of at least 8 hex digits. kNotFound when nothing
 // matches; kInvalidInput for a malformed or ambiguous reference (listing the candidates).

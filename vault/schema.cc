@@ -212,9 +212,57 @@ CREATE TRIGGER timestamps_no_delete BEFORE DELETE ON timestamps
   BEGIN SELECT RAISE(ABORT, 'timestamps are append-only'); END;
 )sql";
 
+// Custody records of other vaults, received in imported bundles and kept exactly as received
+// (docs/format/bundle.md, "Import"): the bundle's signed manifest, each custody section of it
+// (checkpoint, proofs, log key) and the section's entries. Append-only, like the log.
+constexpr char kReceivedRecords[] = R"sql(
+CREATE TABLE received_bundles(
+  manifest_sha256 TEXT PRIMARY KEY CHECK(length(manifest_sha256) = 64),
+  import_seq      INTEGER NOT NULL,
+  manifest        BLOB NOT NULL,
+  signature       TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE received_sections(
+  id              INTEGER PRIMARY KEY,
+  manifest_sha256 TEXT NOT NULL REFERENCES received_bundles(manifest_sha256),
+  origin          TEXT NOT NULL,
+  log_key         TEXT NOT NULL,
+  checkpoint      TEXT NOT NULL,
+  proofs          BLOB NOT NULL
+);
+CREATE TABLE received_events(
+  section_id INTEGER NOT NULL REFERENCES received_sections(id),
+  seq        INTEGER NOT NULL CHECK(seq >= 0),
+  entry      BLOB NOT NULL,
+  PRIMARY KEY(section_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER received_bundles_no_update BEFORE UPDATE ON received_bundles
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_bundles_no_delete BEFORE DELETE ON received_bundles
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_bundles_no_replace BEFORE INSERT ON received_bundles
+  WHEN EXISTS (SELECT 1 FROM received_bundles WHERE manifest_sha256 = NEW.manifest_sha256)
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_sections_no_update BEFORE UPDATE ON received_sections
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_sections_no_delete BEFORE DELETE ON received_sections
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_sections_no_replace BEFORE INSERT ON received_sections
+  WHEN EXISTS (SELECT 1 FROM received_sections WHERE id = NEW.id)
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_events_no_update BEFORE UPDATE ON received_events
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_events_no_delete BEFORE DELETE ON received_events
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_events_no_replace BEFORE INSERT ON received_events
+  WHEN EXISTS (SELECT 1 FROM received_events WHERE section_id = NEW.section_id AND seq = NEW.seq)
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"witnesses-provenance", kWitnessesProvenanceSql},
     {"timestamps", kTimestampsSchema},
+    {"received-records", kReceivedRecords},
 };
 
 Result<bool> IsApplied(Db& db, const Migration& m) {

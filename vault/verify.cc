@@ -33,6 +33,19 @@ struct CustodianState {
 
 std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
 
+// What an ingest event, or an import event's entry for `id`, says about an item.
+const json& RecordOf(const Event& ev, const std::string& id) {
+  static const json kNone = json::object();
+  if (ev.action != "import") return ev.details;
+  const json& items = ev.details.contains("items") ? ev.details["items"] : kNone;
+  if (items.is_array()) {
+    for (const auto& r : items) {
+      if (r.is_object() && r.contains("id") && r["id"] == id) return r;
+    }
+  }
+  return kNone;
+}
+
 Result<crypto::Ed25519PublicKey> KeyFromDetails(const json& c) {
   if (!c.is_object() || !c.contains("public_key") || !c["public_key"].is_string()) {
     return InvalidInput("no public key");
@@ -207,7 +220,7 @@ class Verifier {
       if (ev.action != listed_actions_[i]) Problem(name() + ": index says '" + listed_actions_[i] + "' but the signed entry says '" + ev.action + "'");
       previous = this_hash;
       ReplayKeys(i, pe);
-      if (ev.action == "ingest" || ev.action == "derive") {
+      if (ev.action == "ingest" || ev.action == "derive" || ev.action == "import") {
         for (const auto& s : ev.subjects) first_ingest_.emplace(s, i);  // keeps the first
       }
       for (const auto& s : ev.subjects) subjects_.emplace_back(s, i);
@@ -440,10 +453,11 @@ class Verifier {
       present.insert(item.id);
       auto ingest = first_ingest_.find(item.id);
       if (ingest == first_ingest_.end()) {
-        Problem("item " + item.id + ": has no ingest event");
+        Problem("item " + item.id + ": has no ingest or import event");
       } else {
-        // The stored record must say what the signed ingest event says.
-        const json& d = parsed_[ingest->second]->event.details;
+        // The stored record must say what the signed ingest event says (for an item that came
+        // in a bundle: the import event's record of it).
+        const json& d = RecordOf(parsed_[ingest->second]->event, item.id);
         json meta = d.value("metadata", json::object());
         if (d.value("size", uint64_t{0}) != item.size || d.value("media_type", "") != item.media_type ||
             meta.value("kind", "") != item.kind || meta != item.metadata) {
