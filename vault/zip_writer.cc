@@ -10,8 +10,8 @@ ZipWriter::ZipWriter(ByteSink sink, const Options& options)
 
 ZipWriter::~ZipWriter() {
   if (archive_ == nullptr) return;
-  // archive_write_free would close the archive, writing a central directory after an
-  // unfinished member: stop the sink first so that nothing more is written.
+  // archive_write_free closes the archive, writing a central directory even after an
+  // unfinished member: abandon the sink first so that nothing more reaches it.
   broken_ = true;
   archive_write_free(archive_);
 }
@@ -35,20 +35,20 @@ Result<std::unique_ptr<ZipWriter>> ZipWriter::Open(ByteSink sink, const Options&
   return w;
 }
 
-long ZipWriter::WriteCallback(struct archive* a, void* self_ptr, const void* buf, size_t n) {
+long ZipWriter::WriteCallback(struct archive*, void* self_ptr, const void* buf, size_t n) {
   auto* self = static_cast<ZipWriter*>(self_ptr);
-  if (self->broken_) {
-    archive_set_error(a, EIO, "write abandoned");
-    return -1;
+  if (!self->broken_) {
+    Status s = self->sink_(ByteView(static_cast<const uint8_t*>(buf), n));
+    if (s.ok()) {
+      self->bytes_written_ += n;
+    } else {
+      self->sink_status_ = s;
+      self->broken_ = true;
+    }
   }
-  Status s = self->sink_(ByteView(static_cast<const uint8_t*>(buf), n));
-  if (!s.ok()) {
-    self->sink_status_ = s;
-    self->broken_ = true;
-    archive_set_error(a, EIO, "output failed");
-    return -1;
-  }
-  self->bytes_written_ += n;
+  // libarchive is never told of a failure: an archive in its fatal state is freed without
+  // closing its output, which leaks (libarchive 3.6). After a failure, or once the writer is
+  // abandoned, the rest is discarded here, and every method reports sink_status_.
   return static_cast<long>(n);
 }
 
@@ -76,7 +76,7 @@ Status ZipWriter::Begin(const std::string& path, uint64_t size) {
   archive_entry_set_mtime(e, options_.mtime, 0);
   int rc = archive_write_header(archive_, e);
   archive_entry_free(e);
-  if (rc != ARCHIVE_OK) return Failed("writing the header of " + path);
+  if (rc != ARCHIVE_OK || !sink_status_.ok()) return Failed("writing the header of " + path);
   path_ = path;
   expected_ = size;
   written_ = 0;
@@ -93,7 +93,7 @@ Status ZipWriter::Write(ByteView data) {
   size_t off = 0;
   while (off < data.size()) {
     la_ssize_t n = archive_write_data(archive_, data.data() + off, data.size() - off);
-    if (n <= 0) return Failed("writing " + path_);
+    if (n <= 0 || !sink_status_.ok()) return Failed("writing " + path_);
     off += static_cast<size_t>(n);
   }
   written_ += data.size();
@@ -107,14 +107,18 @@ Status ZipWriter::End() {
     return InvalidInput("zip: " + path_ + " has " + std::to_string(written_) + " bytes, " +
                         std::to_string(expected_) + " were announced");
   }
-  if (archive_write_finish_entry(archive_) != ARCHIVE_OK) return Failed("finishing " + path_);
+  if (archive_write_finish_entry(archive_) != ARCHIVE_OK || !sink_status_.ok()) {
+    return Failed("finishing " + path_);
+  }
   in_member_ = false;
   return OkStatus();
 }
 
 Status ZipWriter::Finish() {
   if (broken_ || finished_ || in_member_) return IoError("zip: writer is not ready to finish");
-  if (archive_write_close(archive_) != ARCHIVE_OK) return Failed("writing the central directory");
+  if (archive_write_close(archive_) != ARCHIVE_OK || !sink_status_.ok()) {
+    return Failed("writing the central directory");
+  }
   finished_ = true;
   return OkStatus();
 }
