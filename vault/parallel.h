@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -47,9 +48,17 @@ void ParallelForBeside(size_t n, Fn fn, Own own) {
   };
   std::vector<std::thread> pool;
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  own();
+  // An exception from `own` waits for the other threads (a joinable thread must not be
+  // destroyed), then goes on to the caller.
+  std::exception_ptr failed;
+  try {
+    own();
+  } catch (...) {
+    failed = std::current_exception();
+  }
   work();
   for (auto& th : pool) th.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace amanat::vault

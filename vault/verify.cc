@@ -542,7 +542,14 @@ class Verifier {
 }  // namespace
 
 Result<VerifyReport> VerifyVault(Vault& vault, const VerifyOptions& options) {
-  return Verifier(vault, options).Run();
+  // A signed entry whose details hold a value of an unexpected type must be reported, not
+  // crash the verifier (nlohmann's typed accessors throw).
+  try {
+    return Verifier(vault, options).Run();
+  } catch (const nlohmann::json::exception&) {
+    return VerifyFailed("custody log: an entry's details hold a value of the wrong type; the log "
+                        "was not written by Amanat or was altered");
+  }
 }
 
 }  // namespace amanat::vault
