@@ -201,6 +201,27 @@ Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMeta
   return StoreItem(vault, read, meta, progress, StoreEvent{});
 }
 
+namespace {
+
+// The blobs row of freshly stored chunks and the items row that names them.
+Status InsertItemRows(Db& db, const StoredBlob& blob, const ItemInfo& info) {
+  ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
+  RETURN_IF_ERROR(
+      b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(blob.size)).Bind(3, blob.chunks).Run());
+  ASSIGN_OR_RETURN(Stmt item, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
+                                         ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
+  return item.Bind(1, info.id)
+      .Bind(2, static_cast<int64_t>(info.size))
+      .Bind(3, info.kind)
+      .Bind(4, info.media_type)
+      .Bind(5, info.ingested_at)
+      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
+      .Bind(7, blob.blob_id)
+      .Run();
+}
+
+}  // namespace
+
 Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                const ProgressFn& progress, const StoreEvent& event) {
   RETURN_IF_ERROR(meta.Validate());
@@ -226,19 +247,7 @@ Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetad
       info.ingested_at = NowUtc();
       info.metadata = ingest_meta;
       info.blob_id = blob.blob_id;
-      ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
-      RETURN_IF_ERROR(
-          b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(blob.size)).Bind(3, blob.chunks).Run());
-      ASSIGN_OR_RETURN(Stmt item, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
-                                             ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
-      item.Bind(1, info.id)
-          .Bind(2, static_cast<int64_t>(info.size))
-          .Bind(3, info.kind)
-          .Bind(4, info.media_type)
-          .Bind(5, info.ingested_at)
-          .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
-          .Bind(7, blob.blob_id);
-      RETURN_IF_ERROR(item.Run());
+      RETURN_IF_ERROR(InsertItemRows(db, blob, info));
       ASSIGN_OR_RETURN(uint64_t seq, record(info, false));
       RETURN_IF_ERROR(sp.Release());
       return IngestResult{std::move(info), false, seq};
@@ -269,19 +278,7 @@ Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const R
   info.ingested_at = NowUtc();
   info.metadata = item.metadata;
   info.blob_id = blob.blob_id;
-  ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
-  RETURN_IF_ERROR(
-      b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(blob.size)).Bind(3, blob.chunks).Run());
-  ASSIGN_OR_RETURN(Stmt ins, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
-                                        ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
-  ins.Bind(1, info.id)
-      .Bind(2, static_cast<int64_t>(info.size))
-      .Bind(3, info.kind)
-      .Bind(4, info.media_type)
-      .Bind(5, info.ingested_at)
-      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
-      .Bind(7, blob.blob_id);
-  RETURN_IF_ERROR(ins.Run());
+  RETURN_IF_ERROR(InsertItemRows(db, blob, info));
   RETURN_IF_ERROR(sp.Release());
   return IngestResult{std::move(info), false};
 }

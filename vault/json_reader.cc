@@ -81,9 +81,9 @@ bool JsonReader::Open(char c) {
   return true;
 }
 
-bool JsonReader::NextMember(std::string* name) {
+bool JsonReader::NextItem(char close) {
   if (failed_ || depth_ == 0) return Fail();
-  if (Peek('}')) {
+  if (Peek(close)) {
     ++pos_;
     --depth_;
     return false;
@@ -93,6 +93,11 @@ bool JsonReader::NextMember(std::string* name) {
     ++pos_;
   }
   first_[depth_] = false;
+  return true;
+}
+
+bool JsonReader::NextMember(std::string* name) {
+  if (!NextItem('}')) return false;
   if (!Peek('"')) return Fail();
   name->clear();
   if (!ReadString(name) || !Peek(':')) return Fail();
@@ -100,20 +105,7 @@ bool JsonReader::NextMember(std::string* name) {
   return true;
 }
 
-bool JsonReader::NextElement() {
-  if (failed_ || depth_ == 0) return Fail();
-  if (Peek(']')) {
-    ++pos_;
-    --depth_;
-    return false;
-  }
-  if (!first_[depth_]) {
-    if (!Peek(',')) return Fail();
-    ++pos_;
-  }
-  first_[depth_] = false;
-  return true;
-}
+bool JsonReader::NextElement() { return NextItem(']'); }
 
 bool JsonReader::String(std::string* out) {
   if (failed_ || !Peek('"')) return Fail();

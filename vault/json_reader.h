@@ -50,6 +50,9 @@ class JsonReader {
 
  private:
   bool Open(char c);
+  // Shared by NextMember and NextElement: false at `close` (consumed) or on malformed input;
+  // true, past any ',', if another item follows.
+  bool NextItem(char close);
   bool Fail() {
     failed_ = true;
     return false;
