@@ -1,17 +1,11 @@
 // amanat add: stream files (or stdin) into the vault.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
+#include <algorithm>
 #include <optional>
 
 #include "cli/app.h"
 #include "cli/terminal.h"
+#include "vault/add_files.h"
 #include "vault/custodians.h"
-#include "vault/fs.h"
-#include "vault/items.h"
 #include "vault/text.h"
 
 namespace amanat::cli {
@@ -23,72 +17,29 @@ struct AddOptions {
   bool json = false;
 };
 
-// An input file descriptor that closes itself.
-class Input {
- public:
-  ~Input() {
-    if (fd_ > 0) ::close(fd_);
-  }
-  Status Open(const std::string& path) {
-    path_ = path;
-    if (path == "-") {
-      fd_ = STDIN_FILENO;
-      return OkStatus();
-    }
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return vault::ErrnoStatus(errno, path);
-    struct stat sb{};
-    if (::fstat(fd_, &sb) != 0) return vault::ErrnoStatus(errno, path);
-    if (S_ISDIR(sb.st_mode)) return InvalidInput(path + ": is a directory");
-    if (S_ISREG(sb.st_mode)) {
-      size_ = static_cast<uint64_t>(sb.st_size);
-      ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    }
-    return OkStatus();
-  }
-  Result<size_t> Read(uint8_t* buf, size_t n) {
-    for (;;) {
-      ssize_t got = ::read(fd_, buf, n);
-      if (got >= 0) return static_cast<size_t>(got);
-      if (errno != EINTR) return vault::ErrnoStatus(errno, "read");  // caller names the file
-    }
-  }
-  uint64_t size() const { return size_; }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-};
-
-// Files are stored in batches, one transaction (and one checkpoint) per batch of up to a
-// second or 256 MiB of input, so that thousands of small files do not cost thousands of
-// fsyncs. A line is printed for a file only once its batch has committed: what was printed
-// is stored. A failing file is rolled back alone; the batch before it is committed.
-constexpr auto kBatchTime = std::chrono::seconds(1);
-constexpr uint64_t kBatchBytes = 256ULL << 20;
-
+// A line is printed for a file only once its batch has committed: what was printed is stored.
 Status RunAdd(AddOptions& o, const GlobalOptions& g) {
   RETURN_IF_ERROR(o.meta.Validate());
-  int stdin_count = 0;
-  for (const auto& f : o.files) stdin_count += f == "-";
-  if (stdin_count > 1) return InvalidInput("'-' (standard input) can be given only once");
+  if (std::count(o.files.begin(), o.files.end(), "-") > 1) {
+    return InvalidInput("'-' (standard input) can be given only once");
+  }
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   RETURN_IF_ERROR(vault::RequireRole(*v, {"admin", "collector"}, "adding items"));
 
   nlohmann::json out = nlohmann::json::array();
-  std::vector<std::pair<vault::IngestResult, std::string>> pending;
-  std::optional<vault::Transaction> tx;
-  auto batch_start = std::chrono::steady_clock::now();
-  uint64_t batch_bytes = 0;
-
-  auto flush = [&]() -> Status {
-    if (tx) {
-      Status s = v->Commit(*tx);
-      tx.reset();
-      if (!s.ok()) return s;
-    }
-    for (auto& [r, file] : pending) {
+  std::optional<Progress> progress;
+  vault::AddFilesOptions add;
+  add.meta = o.meta;
+  add.start = [&](const std::string& file, uint64_t size) -> vault::ProgressFn {
+    progress.emplace(!g.quiet, "adding " + vault::DisplayFileName(file), size);
+    return [&](uint64_t done) { progress->Update(done); };
+  };
+  add.finish = [&] {
+    if (progress) progress->Finish();
+    progress.reset();
+  };
+  add.committed = [&](const std::vector<vault::AddedFile>& files) {
+    for (const auto& [file, r] : files) {
       if (o.json) {
         out.push_back({{"id", r.item.id},
                        {"file", file},
@@ -100,44 +51,10 @@ Status RunAdd(AddOptions& o, const GlobalOptions& g) {
         PrintLine(r.item.id + "  " + file);
       }
     }
-    pending.clear();
-    return OkStatus();
   };
-  auto fail = [&](const Status& s) {
-    Status committed = flush();
-    if (o.json) PrintJson(out);
-    return committed.ok() ? s : committed;
-  };
-
-  for (const auto& file : o.files) {
-    Input in;
-    Status s = in.Open(file);
-    if (!s.ok()) return fail(s);
-    if (!tx) {
-      auto t = vault::Transaction::Begin(v->db());
-      if (!t.ok()) return fail(t.status());
-      tx.emplace(std::move(*t));
-      batch_start = std::chrono::steady_clock::now();
-      batch_bytes = 0;
-    }
-    vault::ItemMetadata meta = o.meta;
-    meta.filename = file == "-" ? "" : vault::DisplayFileName(file);
-    Progress progress(!g.quiet, "adding " + meta.filename, in.size());
-    auto r = vault::IngestItem(
-        *v, [&](uint8_t* buf, size_t n) { return in.Read(buf, n); }, meta,
-        [&](uint64_t done) { progress.Update(done); });
-    progress.Finish();
-    if (!r.ok()) return fail(r.status().Context(file == "-" ? "standard input" : file));
-    batch_bytes += r->item.size;
-    pending.emplace_back(std::move(*r), file);
-    if (batch_bytes >= kBatchBytes || std::chrono::steady_clock::now() - batch_start >= kBatchTime) {
-      Status f = flush();
-      if (!f.ok()) return fail(f);
-    }
-  }
-  Status f = flush();
+  Status s = vault::AddFiles(*v, o.files, add);
   if (o.json) PrintJson(out);
-  return f;
+  return s;
 }
 
 }  // namespace

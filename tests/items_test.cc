@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -19,7 +20,10 @@
 #include "crypto/secret.h"
 #include "crypto/sha256.h"
 #include "tests/cli_runner.h"
+#include "vault/add_files.h"
+#include "vault/media_type.h"
 #include "vault/vault.h"
+#include "vault/verify.h"
 
 namespace amanat::vault {
 namespace {
@@ -585,6 +589,114 @@ TEST_F(ItemsTest, MissingOrTruncatedChunksFailVerification) {
   s = ExtractItem(*v_, r->item, [](ByteView) { return OkStatus(); }, nullptr);
   EXPECT_EQ(s.code(), Code::kVerifyFailed) << s.message();
   EXPECT_NE(s.message().find("missing chunk"), std::string::npos) << s.message();
+}
+
+// AddFiles (what `amanat add` runs): small files are read and typed ahead on another thread,
+// larger ones streamed; either way the IDs, media types, order and content are those of a
+// plain streamed ingest.
+TEST_F(ItemsTest, AddFilesStoresEveryFileInOrderAsAStreamedIngestWould) {
+  std::vector<std::string> files, contents;
+  auto make = [&](const std::string& name, std::string data) {
+    files.push_back(MakeFile(name, data));
+    contents.push_back(std::move(data));
+  };
+  for (int i = 0; i < 150; ++i) {
+    make("note-" + std::to_string(i) + ".txt", "statement number " + std::to_string(i) + "\n");
+  }
+  make("empty.txt", "");
+  make("photo.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + PseudoRandomBytes(300, 1));
+  make("one-chunk.bin", PseudoRandomBytes(kChunkSize, 2));
+  make("one-chunk-and-a-byte.bin", PseudoRandomBytes(kChunkSize + 1, 3));
+  make("video.bin", PseudoRandomBytes(2 * kChunkSize + 777, 4));
+  make("again.txt", "statement number 7\n");  // same bytes as note-7.txt
+
+  AddFilesOptions o;
+  o.meta.kind = "document";
+  o.batch_time = std::chrono::milliseconds(0);  // a commit after every file
+  std::vector<AddedFile> done;
+  int commits = 0;
+  o.committed = [&](const std::vector<AddedFile>& batch) {
+    ++commits;
+    done.insert(done.end(), batch.begin(), batch.end());
+  };
+  Status s = AddFiles(*v_, files, o);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(done.size(), files.size());
+  EXPECT_EQ(commits, static_cast<int>(files.size()));
+  for (size_t i = 0; i < files.size(); ++i) {
+    SCOPED_TRACE(files[i]);
+    EXPECT_EQ(done[i].file, files[i]);
+    const ItemInfo& item = done[i].result.item;
+    EXPECT_EQ(item.id, HexSha256(contents[i]));
+    EXPECT_EQ(item.size, contents[i].size());
+    EXPECT_EQ(item.kind, "document");
+    EXPECT_EQ(item.media_type,
+              DetectMediaType(AsBytes(contents[i]).first(std::min(contents[i].size(), kMediaSniffBytes))));
+    EXPECT_EQ(Extract(item), contents[i]);
+  }
+  EXPECT_EQ(done[151].result.item.media_type, "image/png");
+  EXPECT_TRUE(done.back().result.already_present);
+  EXPECT_EQ(Count("SELECT count(*) FROM items"), static_cast<int64_t>(files.size()) - 1);
+}
+
+TEST_F(ItemsTest, AddFilesStopsAtAFailingFileAndKeepsTheOnesBefore) {
+  std::vector<std::string> files = {MakeFile("a.txt", "first\n"), MakeFile("b.txt", "second\n"),
+                                    Path("missing.txt"), MakeFile("c.txt", "never read\n")};
+  std::vector<std::string> stored;
+  AddFilesOptions o;
+  o.committed = [&](const std::vector<AddedFile>& batch) {
+    for (const auto& f : batch) stored.push_back(f.file);
+  };
+  Status s = AddFiles(*v_, files, o);
+  EXPECT_EQ(s.code(), Code::kNotFound) << s.message();
+  EXPECT_NE(s.message().find("missing.txt"), std::string::npos) << s.message();
+  EXPECT_EQ(stored, std::vector<std::string>({files[0], files[1]}));
+  EXPECT_EQ(ListedIds(*v_), std::vector<std::string>({HexSha256("first\n"), HexSha256("second\n")}));
+
+  std::filesystem::create_directory(Path("folder"));
+  s = AddFiles(*v_, {files[3], Path("folder")}, o);
+  EXPECT_EQ(s.code(), Code::kInvalidInput) << s.message();
+  EXPECT_NE(s.message().find("is a directory"), std::string::npos) << s.message();
+  EXPECT_EQ(stored.back(), files[3]);
+  EXPECT_EQ(AddFiles(*v_, {"-", "-"}, o).code(), Code::kInvalidInput);
+  EXPECT_EQ(ListedIds(*v_).size(), 3u);
+}
+
+// A small file is stored without a savepoint: if the database refuses it, the whole batch is
+// rolled back and none of it is reported as stored.
+TEST_F(ItemsTest, AddFilesDropsTheWholeBatchWhenTheDatabaseRefusesASmallFile) {
+  std::vector<std::string> files = {MakeFile("a.txt", "first\n"), MakeFile("b.txt", "second\n"),
+                                    MakeFile("c.txt", "refused\n")};
+  ASSERT_TRUE(v_->db()
+                  .Exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON items WHEN NEW.size = 8 "
+                        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+                  .ok());
+  std::vector<std::string> stored;
+  AddFilesOptions o;
+  o.batch_time = std::chrono::hours(1);
+  o.committed = [&](const std::vector<AddedFile>& batch) {
+    for (const auto& f : batch) stored.push_back(f.file);
+  };
+  const int64_t events = Count("SELECT count(*) FROM events");
+  Status s = AddFiles(*v_, files, o);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("c.txt"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("the 2 files before it in this batch were not stored"),
+            std::string::npos)
+      << s.message();
+  EXPECT_TRUE(stored.empty());
+  EXPECT_TRUE(ListedIds(*v_).empty());
+  EXPECT_EQ(Count("SELECT count(*) FROM events"), events);
+
+  // The vault goes on: the next add stores and records both files.
+  ASSERT_TRUE(v_->db().Exec("DROP TRIGGER temp.refuse").ok());
+  s = AddFiles(*v_, {files[0], files[1]}, o);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(stored.size(), 2u);
+  EXPECT_EQ(Count("SELECT count(*) FROM events"), events + 2);
+  auto report = VerifyVault(*v_, {});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
 }
 
 }  // namespace

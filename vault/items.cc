@@ -17,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMediaSniffBytes = 256 * 1024;
 constexpr std::array<std::string_view, 6> kKinds = {"testimony", "audio",    "video",
                                                      "image",     "document", "other"};
 
@@ -141,7 +140,9 @@ struct StoredBlob {
 };
 
 // Streams `read` into chunk rows of a new blob, hashing on the way.
-Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& progress) {
+// A non-empty `media_type` was detected already; otherwise libmagic looks at the first chunk.
+Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& progress,
+                               const std::string& media_type = "") {
   StoredBlob out;
   ASSIGN_OR_RETURN(Stmt next, db.Prepare("SELECT coalesce(max(id), 0) + 1 FROM blobs"));
   ASSIGN_OR_RETURN(bool has_row, next.Step());
@@ -169,7 +170,11 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
     used = std::max(used, n);
     if (n == 0) break;
     ByteView chunk(buf.get(), n);
-    if (out.chunks == 0) out.media_type = DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
+    if (out.chunks == 0) {
+      out.media_type = !media_type.empty()
+                           ? media_type
+                           : DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
+    }
     hash.Update(chunk);
     put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlobNoCopy(3, chunk);
     RETURN_IF_ERROR(put.Run());
@@ -194,15 +199,6 @@ json IngestDetails(const ItemInfo& item, const json& meta, bool already_present,
   return d;
 }
 
-}  // namespace
-
-Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
-                                const ProgressFn& progress) {
-  return StoreItem(vault, read, meta, progress, StoreEvent{});
-}
-
-namespace {
-
 // The blobs row of freshly stored chunks and the items row that names them.
 Status InsertItemRows(Db& db, const StoredBlob& blob, const ItemInfo& info) {
   ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
@@ -220,44 +216,90 @@ Status InsertItemRows(Db& db, const StoredBlob& blob, const ItemInfo& info) {
       .Run();
 }
 
+// What an ingest event says about the item's description: the collector's metadata and who
+// collected it.
+json IngestMetadata(Vault& vault, const ItemMetadata& meta) {
+  json j = meta.ToJson();
+  j["collector"] = vault.actor().custodian;
+  return j;
+}
+
+Result<uint64_t> RecordStored(Vault& vault, const ItemInfo& info, const json& ingest_meta,
+                              bool already_present, const StoreEvent& event) {
+  return vault.Record(event.action, {info.id}, "",
+                      IngestDetails(info, ingest_meta, already_present, event), event.parents);
+}
+
+// The rows naming freshly stored chunks as a new item, and the event that records it.
+Result<IngestResult> AddStoredItem(Vault& vault, const StoredBlob& blob, const std::string& kind,
+                                   const json& ingest_meta, const StoreEvent& event) {
+  ItemInfo info;
+  info.id = blob.id;
+  info.size = blob.size;
+  info.kind = kind;
+  info.media_type = blob.media_type;
+  info.ingested_at = NowUtc();
+  info.metadata = ingest_meta;
+  info.blob_id = blob.blob_id;
+  RETURN_IF_ERROR(InsertItemRows(vault.db(), blob, info));
+  ASSIGN_OR_RETURN(uint64_t seq, RecordStored(vault, info, ingest_meta, false, event));
+  return IngestResult{std::move(info), false, seq};
+}
+
 }  // namespace
+
+Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
+                                const ProgressFn& progress) {
+  return StoreItem(vault, read, meta, progress, StoreEvent{});
+}
 
 Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                const ProgressFn& progress, const StoreEvent& event) {
   RETURN_IF_ERROR(meta.Validate());
   RETURN_IF_ERROR(CheckWitnessKnown(vault, meta.witness));
   Db& db = vault.db();
-  json ingest_meta = meta.ToJson();
-  ingest_meta["collector"] = vault.actor().custodian;
-  auto record = [&](const ItemInfo& info, bool already_present) {
-    return vault.Record(event.action, {info.id}, "",
-                        IngestDetails(info, ingest_meta, already_present, event), event.parents);
-  };
+  const json ingest_meta = IngestMetadata(vault, meta);
   std::optional<ItemInfo> existing;
   {
     ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
     ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress));
     ASSIGN_OR_RETURN(existing, FindExact(db, blob.id));
     if (!existing) {
-      ItemInfo info;
-      info.id = blob.id;
-      info.size = blob.size;
-      info.kind = meta.kind;
-      info.media_type = blob.media_type;
-      info.ingested_at = NowUtc();
-      info.metadata = ingest_meta;
-      info.blob_id = blob.blob_id;
-      RETURN_IF_ERROR(InsertItemRows(db, blob, info));
-      ASSIGN_OR_RETURN(uint64_t seq, record(info, false));
+      ASSIGN_OR_RETURN(IngestResult r, AddStoredItem(vault, blob, meta.kind, ingest_meta, event));
       RETURN_IF_ERROR(sp.Release());
-      return IngestResult{std::move(info), false, seq};
+      return r;
     }
     // Same bytes already stored: leaving this scope rolls the duplicate chunks back.
   }
   ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
-  ASSIGN_OR_RETURN(uint64_t seq, record(*existing, true));
+  ASSIGN_OR_RETURN(uint64_t seq, RecordStored(vault, *existing, ingest_meta, true, event));
   RETURN_IF_ERROR(sp.Release());
   return IngestResult{std::move(*existing), true, seq};
+}
+
+Result<IngestResult> IngestWholeItem(Vault& vault, ByteView content, const ItemMetadata& meta,
+                                     const std::string& media_type) {
+  if (content.size() > kChunkSize) return InvalidInput("content larger than one chunk");
+  RETURN_IF_ERROR(meta.Validate());
+  RETURN_IF_ERROR(CheckWitnessKnown(vault, meta.witness));
+  Db& db = vault.db();
+  const json ingest_meta = IngestMetadata(vault, meta);
+  const StoreEvent event;
+  const std::string id = crypto::HexEncode(crypto::Sha256Of(content));
+  ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, id));
+  if (existing) {
+    ASSIGN_OR_RETURN(uint64_t seq, RecordStored(vault, *existing, ingest_meta, true, event));
+    return IngestResult{std::move(*existing), true, seq};
+  }
+  size_t off = 0;
+  auto read = [&](uint8_t* buf, size_t n) -> Result<size_t> {
+    const size_t k = std::min(n, content.size() - off);
+    std::copy_n(content.data() + off, k, buf);
+    off += k;
+    return k;
+  };
+  ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, nullptr, media_type));
+  return AddStoredItem(vault, blob, meta.kind, ingest_meta, event);
 }
 
 Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const ReceivedItem& item,

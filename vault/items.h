@@ -80,9 +80,19 @@ bool IsValidPseudonym(std::string_view p);
 Result<IngestResult> IngestItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                 const ProgressFn& progress);
 
+// As IngestItem, for content of at most one chunk held in memory, whose media type
+// (libmagic's answer for its first bytes) was detected already, e.g. on another thread by
+// vault/add_files.h. Without a savepoint, which for small items is a large part of the cost
+// (SQLCipher encrypts every page it saves for the savepoint): on failure the caller must roll
+// back the whole transaction.
+// REQUIRES: an open Transaction on vault.db().
+Result<IngestResult> IngestWholeItem(Vault& vault, ByteView content, const ItemMetadata& meta,
+                                     const std::string& media_type);
+
 // As IngestItem, recorded by `event` instead of a plain ingest event.
 Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetadata& meta,
                                const ProgressFn& progress, const StoreEvent& event);
+
 // What a signed record from elsewhere (an imported bundle's manifest) says about an item.
 struct ReceivedItem {
   std::string id;
