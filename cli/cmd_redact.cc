@@ -284,7 +284,9 @@ Command SetupVerifyRedaction(CLI::App& app, GlobalOptions& g) {
       "Prove a redacted text is the original with exactly the recorded spans removed");
   sub->add_option("redacted", o->redacted, "The redacted text")->required();
   sub->add_option("original", o->original, "The original text")->required();
-  sub->add_option("--bundle", o->bundle, "Take the redaction record from this evidence bundle (export --redacted) instead of a vault");
+  sub->add_option("--bundle", o->bundle,
+                  "Take the redaction record from this evidence bundle (export --redacted) "
+                  "instead of a vault");
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunVerifyRedaction(*o, g); }};
 }

@@ -41,9 +41,7 @@ class FieldMode : public CliTest {
   // Public so that tests can name them as member pointers.
  public:
   RunResult Hq(std::vector<std::string> args) { return In(hq_, "amina", hq_pass_, args); }
-  RunResult Field(std::vector<std::string> args) {
-    return In(field_, "bakyt", pass_file(), args);
-  }
+  RunResult Field(std::vector<std::string> args) { return In(field_, "bakyt", pass_file(), args); }
   RunResult In(const std::string& v, const std::string& who, const std::string& pass,
                const std::vector<std::string>& args) {
     std::vector<std::string> all = {"--vault", v, "--passphrase-file", pass, "--custodian", who};
@@ -62,9 +60,9 @@ class FieldMode : public CliTest {
   }
 
   RunResult InitField(const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"init",          "--vault",           field_,
-                                     "--custodian",   "bakyt",             "--kdf",
-                                     "insecure-fast", "--passphrase-file", pass_file()};
+    std::vector<std::string> args = {"init",     "--vault", field_,          "--custodian",
+                                     "bakyt",    "--kdf",   "insecure-fast", "--passphrase-file",
+                                     pass_file()};
     args.insert(args.end(), extra.begin(), extra.end());
     RunResult r = RunAmanat(args);
     all_.push_back(r);
@@ -270,8 +268,9 @@ TEST_F(FieldMode, ReplacedIdentityKeyIsRefusedBeforeSealing) {
       return Result<crypto::SecretBytes>(crypto::SecretBytes::Copy(AsBytes(passphrase)));
     });
     ASSERT_TRUE(v.ok()) << v.status().message();
-    ASSERT_TRUE((*v)->db().Exec("UPDATE meta SET value = '" + theirs +
-                                "' WHERE key = 'identity_key'").ok());
+    ASSERT_TRUE((*v)->db()
+                    .Exec("UPDATE meta SET value = '" + theirs + "' WHERE key = 'identity_key'")
+                    .ok());
   }
   json ks = json::parse(ReadFileBytes(field_ + "/keyslots.json"));
   ks["identity_key"] = theirs;
@@ -401,9 +400,9 @@ TEST_F(FieldBundle, HqImportsSealedIdentitiesAndReadsThem) {
                               TestDataDir() + "/../schemas/custody-event.schema.json", log_path});
   EXPECT_EQ(val.exit_code, 0) << val;
   std::string field_log = MakeFile("field-log.json", Field({"log", "--json"}).out);
-  val = RunProgram("/usr/bin/python3", {TestDataDir() + "/schema/validate_events.py",
-                                        TestDataDir() + "/../schemas/custody-event.schema.json",
-                                        field_log});
+  val = RunProgram("/usr/bin/python3",
+                   {TestDataDir() + "/schema/validate_events.py",
+                    TestDataDir() + "/../schemas/custody-event.schema.json", field_log});
   EXPECT_EQ(val.exit_code, 0) << val;
 }
 

@@ -17,14 +17,27 @@ namespace {
 using nlohmann::json;
 
 // Every person the testimony names (as in provenance_cli_test.cc).
-const std::vector<std::string> kTerms = {
-    "Omir Bekali", "Omer Bekali", "Bekali",          "Omir",        "Omer",       "Liu",
-    "Yunus Abliz", "Yolwas",      "Tahir",           "Atawullah",   "Dilshat Setiwaldi",
-    "Alim Awut",   "Wang Xiaomi", "Xi Jinping",      "Xi",          "Gerry Shih", "Abdurahman Bekri"};
+const std::vector<std::string> kTerms = {"Omir Bekali",
+                                         "Omer Bekali",
+                                         "Bekali",
+                                         "Omir",
+                                         "Omer",
+                                         "Liu",
+                                         "Yunus Abliz",
+                                         "Yolwas",
+                                         "Tahir",
+                                         "Atawullah",
+                                         "Dilshat Setiwaldi",
+                                         "Alim Awut",
+                                         "Wang Xiaomi",
+                                         "Xi Jinping",
+                                         "Xi",
+                                         "Gerry Shih",
+                                         "Abdurahman Bekri"};
 // Names long enough that random base64 in signatures and keys cannot contain them by chance.
-const std::vector<std::string> kDistinctive = {"Bekali",   "Yunus",  "Abliz",   "Yolwas",
-                                               "Atawullah", "Dilshat", "Setiwaldi", "Xiaomi",
-                                               "Jinping",  "Gerry",  "Abdurahman", "Bekri"};
+const std::vector<std::string> kDistinctive = {"Bekali",    "Yunus",   "Abliz",      "Yolwas",
+                                               "Atawullah", "Dilshat", "Setiwaldi",  "Xiaomi",
+                                               "Jinping",   "Gerry",   "Abdurahman", "Bekri"};
 
 class RedactedExport : public CliTest {
  protected:
@@ -127,8 +140,8 @@ TEST_F(RedactedExport, VerifyRedactionFromTheBundleAlone) {
   ASSERT_EQ(ok.exit_code, 0) << ok;
   EXPECT_NE(ok.out.find("with exactly 17 spans replaced by markers"), std::string::npos) << ok;
   EXPECT_NE(ok.out.find("commitments not checked"), std::string::npos) << ok;
-  RunResult js = run({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", bundle,
-                      "--json"});
+  RunResult js =
+      run({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", bundle, "--json"});
   json j = ParseJson(js);
   EXPECT_EQ(j["ok"], true);
   EXPECT_EQ(j["original"], original_);
@@ -137,13 +150,14 @@ TEST_F(RedactedExport, VerifyRedactionFromTheBundleAlone) {
   // The wrong original, a changed redacted text.
   std::string text = ReadFileBytes(testimony_);
   text[text.find("Karamay")] = 'k';
-  RunResult wrong = run({"verify-redaction", Path("redacted.txt"), MakeFile("o2.txt", text),
-                         "--bundle", bundle});
+  RunResult wrong =
+      run({"verify-redaction", Path("redacted.txt"), MakeFile("o2.txt", text), "--bundle", bundle});
   EXPECT_EQ(wrong.exit_code, 1) << wrong;
   EXPECT_NE(wrong.err.find("is not the original of this redaction"), std::string::npos) << wrong;
   std::string red = ReadFileBytes(Path("redacted.txt"));
   red.replace(red.find("[REDACTED:identity]"), 19, "Omir Bekali");
-  RunResult changed = run({"verify-redaction", MakeFile("r2.txt", red), testimony_, "--bundle", bundle});
+  RunResult changed =
+      run({"verify-redaction", MakeFile("r2.txt", red), testimony_, "--bundle", bundle});
   EXPECT_EQ(changed.exit_code, 1) << changed;
   EXPECT_NE(changed.err.find("holds no redaction record"), std::string::npos) << changed;
   // A bundle without records (an ordinary export of the redacted item).
@@ -167,14 +181,14 @@ TEST_F(RedactedExport, VerifyRedactionFromTheBundleAlone) {
   RunResult tampered = run({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", bad});
   EXPECT_EQ(tampered.exit_code, 1) << tampered;
   EXPECT_NE(tampered.err.find("does not verify"), std::string::npos) << tampered;
-  RunResult missing = run({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle",
-                           Path("missing.zip")});
+  RunResult missing =
+      run({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", Path("missing.zip")});
   EXPECT_EQ(missing.exit_code, 4) << missing;
 }
 
 TEST_F(RedactedExport, RefusedWithDerivedAndItemsWithoutRedactionGoAsTheyAre) {
-  RunResult both = RunV({"export", original_.substr(0, 12), "-o", Path("x.zip"), "--redacted",
-                         "--with-derived"});
+  RunResult both = RunV(
+      {"export", original_.substr(0, 12), "-o", Path("x.zip"), "--redacted", "--with-derived"});
   EXPECT_EQ(both.exit_code, 2) << both;
   EXPECT_NE(both.err.find("--redacted and --with-derived"), std::string::npos) << both;
   EXPECT_FALSE(std::filesystem::exists(Path("x.zip")));

@@ -398,7 +398,9 @@ class Verifier {
     std::set<std::string> listed;
     for (const auto& r : m.identities) {
       const std::string path = IdentityPath(r.pseudonym);
-      if (!listed.insert(path).second) Problem("manifest.json: lists identity " + r.pseudonym + " twice");
+      if (!listed.insert(path).second) {
+        Problem("manifest.json: lists identity " + r.pseudonym + " twice");
+      }
       auto h = members_.sha256.find(path);
       if (h == members_.sha256.end()) {
         if (!members_.damaged.count(path)) Problem(path + ": missing (the manifest lists it)");
@@ -451,8 +453,12 @@ class Verifier {
     for (const auto& it : m.items) items.insert(it.id);
     for (const auto& r : m.redactions) {
       const std::string path = RedactionPath(r.item);
-      if (!listed.insert(path).second) Problem("manifest.json: lists redaction of " + r.item + " twice");
-      if (!items.count(r.item)) Problem("manifest.json: redaction of " + r.item + ", which it does not list");
+      if (!listed.insert(path).second) {
+        Problem("manifest.json: lists redaction of " + r.item + " twice");
+      }
+      if (!items.count(r.item)) {
+        Problem("manifest.json: redaction of " + r.item + ", which it does not list");
+      }
       if (items.count(r.original)) {
         Problem("manifest.json: item " + r.original + " is in the bundle although it is listed as "
                 "an original replaced by its redaction");
@@ -495,7 +501,9 @@ class Verifier {
     const ParsedEntry* last = LastOwnEvent();
     if (last != nullptr && last->event.action == "export") {
       json pairs = json::array();
-      for (const auto& r : m.redactions) pairs.push_back({{"original", r.original}, {"item", r.item}});
+      for (const auto& r : m.redactions) {
+        pairs.push_back({{"original", r.original}, {"item", r.item}});
+      }
       const json& logged = JsonField(last->event.details, "redacted");
       if (!(logged.is_null() && m.redactions.empty()) && logged != pairs) {
         Problem("manifest.json: its redactions differ from those the signed export event lists");

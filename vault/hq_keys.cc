@@ -33,15 +33,14 @@ json HqKeys::ToJson() const {
 
 std::string HqKeysSignedText(const HqKeys& k) {
   return std::string(kHqKeysFormat) + "\nvault " + k.vault_id + "\norigin " + k.origin +
-         "\nlog-key " + k.log_key + "\nidentity-key " + crypto::Base64Encode(k.identity_key) +
-         "\n";
+         "\nlog-key " + k.log_key + "\nidentity-key " + crypto::Base64Encode(k.identity_key) + "\n";
 }
 
 Result<std::string> ExportHqKeys(Vault& vault) {
   ASSIGN_OR_RETURN(auto field, FieldVaultHq(vault.db()));
   if (field) {
-    return InvalidInput("this is a field vault: its identity key belongs to HQ (" +
-                        field->origin + ")")
+    return InvalidInput("this is a field vault: its identity key belongs to HQ (" + field->origin +
+                        ")")
         .WithHint("run key export-hq in the HQ vault");
   }
   const auto& copy = vault.keyslots().identity_key;

@@ -11,11 +11,10 @@
 #ifndef AMANAT_VAULT_HQ_KEYS_H_
 #define AMANAT_VAULT_HQ_KEYS_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "crypto/box.h"
 #include "crypto/status.h"
@@ -27,9 +26,9 @@ inline constexpr char kHqKeysFormat[] = "amanat-hq-keys/1";
 inline constexpr size_t kMaxHqKeysBytes = 64 << 10;
 
 struct HqKeys {
-  std::string vault_id;  // HQ's vault ID (16 hex digits)
-  std::string origin;    // HQ's log origin
-  std::string log_key;   // HQ's log verifier key text (name+hex8+base64)
+  std::string vault_id;                 // HQ's vault ID (16 hex digits)
+  std::string origin;                   // HQ's log origin
+  std::string log_key;                  // HQ's log verifier key text (name+hex8+base64)
   crypto::BoxPublicKey identity_key{};  // HQ's X25519 identity public key
 
   // {"format", "identity_key", "log_key", "origin", "vault_id"}: the fields as stored in the

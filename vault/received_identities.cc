@@ -15,12 +15,12 @@ Result<std::vector<std::string>> StoreReceivedIdentities(Vault& vault, const Bun
     return VerifyFailed("bundle: identity records without the signed init event of their vault");
   }
   const std::string& origin = report.manifest.origin;
-  ASSIGN_OR_RETURN(Stmt have, vault.db().Prepare(
-                                  "SELECT 1 FROM received_identities WHERE origin = ? AND "
-                                  "pseudonym = ?"));
-  ASSIGN_OR_RETURN(Stmt put, vault.db().Prepare(
-                                 "INSERT INTO received_identities(origin, pseudonym, vault_id, "
-                                 "sealed, manifest_sha256) VALUES(?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(Stmt have,
+                   vault.db().Prepare("SELECT 1 FROM received_identities WHERE origin = ? AND "
+                                      "pseudonym = ?"));
+  ASSIGN_OR_RETURN(
+      Stmt put, vault.db().Prepare("INSERT INTO received_identities(origin, pseudonym, vault_id, "
+                                   "sealed, manifest_sha256) VALUES(?, ?, ?, ?, ?)"));
   for (const auto& [pseudonym, sealed] : report.sealed_identities) {
     have.Bind(1, origin).Bind(2, pseudonym);
     ASSIGN_OR_RETURN(bool held, have.Step());
@@ -52,7 +52,8 @@ Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::
                           found->origin + ", " + st.ColumnText(0) + ")");
     }
     ByteView b = st.ColumnBlob(2);
-    found = ReceivedIdentity{st.ColumnText(0), st.ColumnText(1), pseudonym, Bytes(b.begin(), b.end())};
+    found =
+        ReceivedIdentity{st.ColumnText(0), st.ColumnText(1), pseudonym, Bytes(b.begin(), b.end())};
   }
   return found;
 }

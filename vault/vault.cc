@@ -100,7 +100,8 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
                     {"key_id", KeyId(sign_key.public_key())}}},
                   {"box_public_key", crypto::Base64Encode(box_key.public_key())},
                   {"identity_key", crypto::Base64Encode(identity_pk)},
-                  {"grants", options.hq ? nlohmann::json::array() : nlohmann::json::array({"unseal"})}};
+                  {"grants", options.hq ? nlohmann::json::array()
+                                        : nlohmann::json::array({"unseal"})}};
     if (options.hq) ev.details["hq"] = options.hq->ToJson();
     CustodyLog log(db);
     RETURN_IF_ERROR(log.Append(ev, {&sign_key}).status());
