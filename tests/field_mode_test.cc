@@ -245,14 +245,14 @@ TEST_F(FieldMode, FieldPassphraseYieldsNoWitnessName) {
   for (const auto& r : all_) {
     EXPECT_EQ(r.out.find("Bekali"), std::string::npos) << r;
     EXPECT_EQ(r.err.find("Bekali"), std::string::npos) << r;
-    EXPECT_EQ(r.out.find("5550"), std::string::npos) << r;
+    EXPECT_EQ(r.out.find("Utrecht"), std::string::npos) << r;
   }
   // Reading the database directly with the key the passphrase unlocks: no name anywhere, and
   // the check itself finds the pseudonym, so it does read the tables.
   std::string dump = DumpDatabase(field_, "bakyt", pass_file());
   EXPECT_NE(dump.find(w), std::string::npos);
   EXPECT_EQ(dump.find("Bekali"), std::string::npos);
-  EXPECT_EQ(dump.find("5550"), std::string::npos);
+  EXPECT_EQ(dump.find("Utrecht"), std::string::npos);
 }
 
 TEST_F(FieldMode, ReplacedIdentityKeyIsRefusedBeforeSealing) {
@@ -350,7 +350,7 @@ TEST_F(FieldBundle, HqImportsSealedIdentitiesAndReadsThem) {
   std::string sealed = MemberData(bundle, "identities/" + w_ + ".sealed");
   EXPECT_GT(sealed.size(), 48u);
   EXPECT_EQ(AllBytes(members).find("Bekali"), std::string::npos);
-  EXPECT_EQ(AllBytes(members).find("5550"), std::string::npos);
+  EXPECT_EQ(AllBytes(members).find("Utrecht"), std::string::npos);
   json manifest = json::parse(MemberData(bundle, "manifest.json"));
   ASSERT_EQ(manifest["identities"].size(), 1u);
   EXPECT_EQ(manifest["identities"][0]["pseudonym"], w_);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/encoding.h"
 #include "tests/bundle_test_util.h"
 #include "tests/cli_runner.h"
 
@@ -87,6 +88,19 @@ TEST_F(RedactedExport, BundleCarriesTheRedactionInsteadOfTheOriginal) {
     EXPECT_EQ(bytes.find("omir-bekali"), std::string::npos) << f;  // the original's file name
   }
   EXPECT_GT(files, 8u);
+  // Nor inside the signed entries, whose payloads are base64: the original's ingest (with its
+  // file name) is not among them.
+  size_t entries = 0;
+  for (const auto& line : Lines(ReadFileBytes(dir + "/custody/events.jsonl"))) {
+    json env = json::parse(line);
+    auto payload = crypto::Base64Decode(env["payload"].get<std::string>());
+    ASSERT_TRUE(payload.ok());
+    std::string text(AsChars(*payload));
+    ++entries;
+    for (const auto& name : kDistinctive) EXPECT_EQ(text.find(name), std::string::npos) << name;
+    EXPECT_EQ(text.find("omir-bekali"), std::string::npos) << text;
+  }
+  EXPECT_GE(entries, 3u);
   EXPECT_TRUE(std::filesystem::exists(dir + "/items/" + redacted_));
   EXPECT_TRUE(std::filesystem::exists(dir + "/items/" + other_));
   EXPECT_FALSE(std::filesystem::exists(dir + "/items/" + original_));
