@@ -18,6 +18,8 @@ struct ExportCliOptions {
   std::string purpose;
   std::vector<std::string> encrypt_to;
   bool with_derived = false;
+  bool include_identities = false;
+  bool redacted = false;
   bool force = false;
   bool json = false;
 };
@@ -27,6 +29,8 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
   vault::ExportOptions eo;
   eo.purpose = o.purpose;
   eo.with_derived = o.with_derived;
+  eo.include_identities = o.include_identities;
+  eo.redacted = o.redacted;
   std::vector<crypto::AgeRecipient> recipients;
   for (const auto& r : o.encrypt_to) {
     auto rec = crypto::AgeRecipient::Parse(r);
@@ -62,6 +66,8 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
                {"items", r->item_ids},
                {"events", r->events},
                {"received_sections", r->received_sections},
+               {"identities", r->identities},
+               {"redacted", r->redacted},
                {"export_event", r->export_event},
                {"checkpoint", {{"size", r->checkpoint_size},
                                {"root", crypto::Base64Encode(r->checkpoint_root)}}},
@@ -70,6 +76,14 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
     PrintLine("exported " + std::to_string(r->item_ids.size()) + " item" +
               (r->item_ids.size() == 1 ? "" : "s") + " and " + std::to_string(r->events) +
               " custody events to " + o.output + " (" + HumanBytes(r->bytes) + ")");
+    if (o.include_identities) {
+      PrintLine("with " + std::to_string(r->identities.size()) +
+                " sealed witness identity record" + (r->identities.size() == 1 ? "" : "s") +
+                " (they open only with the vault's identity key)");
+    }
+    for (const auto& [original, redacted] : r->redacted) {
+      PrintLine(redacted + "  redaction in place of " + original);
+    }
     PrintLine("export event " + std::to_string(r->export_event) + ", checkpoint of " +
               std::to_string(r->checkpoint_size) + " entries, root " +
               crypto::Base64Encode(r->checkpoint_root));
@@ -86,10 +100,16 @@ Command SetupExport(CLI::App& app, GlobalOptions& g) {
   sub->add_option("-o,--output", o->output, "The bundle to write (.zip)")->required();
   sub->add_option("--purpose", o->purpose, "Why it is exported (recorded and signed)");
   sub->add_flag("--with-derived", o->with_derived, "Also export items derived from these");
+  sub->add_flag("--include-identities", o->include_identities,
+                "Also carry the sealed identity records of the witnesses the items name (sealed "
+                "to the identity key; in a field vault, HQ's). Without it none leaves");
   sub->add_option("--encrypt-to", o->encrypt_to,
                   "Encrypt the bundle to this age recipient (age1...); repeatable. The stock "
                   "`age -d -i KEY` opens it")
       ->allow_extra_args(false);
+  sub->add_flag("--redacted", o->redacted,
+                "Carry each item's redaction (its newest) in place of the item, with the "
+                "redaction record; the original stays in the vault");
   sub->add_flag("--force", o->force, "Overwrite FILE if it exists");
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunExport(*o, g); }};

@@ -53,6 +53,7 @@ Status RunImport(const ImportOptions& o, const GlobalOptions& g) {
                {"import_event", r->import_event},
                {"stored", r->stored},
                {"present", r->present},
+               {"identities", r->identities},
                {"source", {{"origin", m.origin},
                            {"exporter", m.exporter},
                            {"exporter_key_id", m.exporter_key_id},
@@ -77,6 +78,9 @@ Status RunImport(const ImportOptions& o, const GlobalOptions& g) {
   }
   for (const auto& id : r->stored) PrintLine(id + "  stored");
   for (const auto& id : r->present) PrintLine(id + "  already in this vault");
+  for (const auto& p : r->identities) {
+    PrintLine(p + "  sealed identity record received (open it with witness show)");
+  }
   PrintLine("kept " + std::to_string(1 + m.received.size()) + " custody record" +
             (m.received.empty() ? "" : "s") + " as received; import event " +
             std::to_string(r->import_event));

@@ -1,7 +1,11 @@
 // amanat init: create a vault.
+#include <optional>
+
 #include "cli/app.h"
 #include "cli/terminal.h"
 #include "crypto/kdf.h"
+#include "vault/fs.h"
+#include "vault/hq_keys.h"
 #include "vault/keyslots.h"
 
 namespace amanat::cli {
@@ -10,6 +14,8 @@ namespace {
 struct InitOptions {
   std::string kdf = "moderate";
   std::string origin;
+  bool field = false;
+  std::string hq_keys;  // --hq-keys FILE
   bool json = false;
 };
 
@@ -22,6 +28,19 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
     Warn("--kdf insecure-fast makes the passphrase trivial to brute-force; for tests only");
   }
   vault::InitOptions init{g.vault_dir, g.custodian, kdf, o.origin};
+  // Field mode: the HQ keys are read and checked before anyone types a passphrase.
+  std::optional<vault::HqKeys> hq;
+  if (o.field != !o.hq_keys.empty()) {
+    return InvalidInput("--field and --hq-keys go together")
+        .WithHint("amanat init --field --hq-keys HQ-KEYS.json (written by key export-hq at HQ)");
+  }
+  if (o.field) {
+    ASSIGN_OR_RETURN(std::string text, vault::ReadSmallFile(o.hq_keys, vault::kMaxHqKeysBytes));
+    auto parsed = vault::ParseHqKeys(text);
+    if (!parsed.ok()) return parsed.status().Context(o.hq_keys);
+    hq = std::move(*parsed);
+    init.hq = &*hq;
+  }
   ASSIGN_OR_RETURN(crypto::SecretBytes pass,
                    GetPassphrase(g.passphrase_file, "New passphrase for " + g.custodian, true));
   RETURN_IF_ERROR(vault::Vault::Init(init, pass));
@@ -32,11 +51,16 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
                {"origin", ks.origin},
                {"log_key", ks.log_verifier_key},
                {"custodian", g.custodian},
-               {"kdf", o.kdf}});
+               {"kdf", o.kdf},
+               {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)}});
   } else {
     PrintLine("created vault " + ks.vault_id + " in " + g.vault_dir + " (custodian " +
               g.custodian + ", admin)");
     PrintLine("log key: " + ks.log_verifier_key);
+    if (hq) {
+      PrintLine("field vault: witness identities are sealed to HQ " + hq->origin +
+                " (HQ log key " + hq->log_key + "); no passphrase of this vault opens them");
+    }
   }
   return OkStatus();
 }
@@ -49,6 +73,9 @@ Command SetupInit(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--kdf", o->kdf, "Passphrase hardening: interactive, moderate or sensitive")
       ->check(CLI::IsMember({"interactive", "moderate", "sensitive", "insecure-fast"}));
   sub->add_option("--origin", o->origin, "Checkpoint origin (default amanat/<vault id>)");
+  sub->add_flag("--field", o->field,
+                "Field vault: seal witness identities to HQ's keys (needs --hq-keys)");
+  sub->add_option("--hq-keys", o->hq_keys, "HQ's public keys (from `amanat key export-hq`)");
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunInit(*o, g); }};
 }

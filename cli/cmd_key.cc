@@ -8,6 +8,7 @@
 #include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "vault/event.h"
+#include "vault/hq_keys.h"
 #include "vault/keyslots.h"
 
 namespace amanat::cli {
@@ -16,7 +17,29 @@ namespace {
 struct KeyOptions {
   bool json = false;
   std::string age_output;  // age-keygen -o
+  std::string hq_output;   // export-hq -o
+  bool force = false;
 };
+
+// The HQ keys file for field vaults (docs/format/hq-keys.md). Unlocks the vault: the file is
+// signed with its log key.
+Status RunExportHq(const KeyOptions& o, const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto v, OpenVault(g));
+  ASSIGN_OR_RETURN(std::string text, vault::ExportHqKeys(*v));
+  if (o.hq_output == "-") {
+    std::cout << text;
+    return OkStatus();
+  }
+  ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(o.hq_output, o.force));
+  RETURN_IF_ERROR(out.Write(AsBytes(text)));
+  RETURN_IF_ERROR(out.Commit());
+  {
+    std::cerr << "HQ keys of " << v->origin() << " written to " << o.hq_output
+              << "; give them to field teams with its log key " << v->keyslots().log_verifier_key
+              << "\n";
+  }
+  return OkStatus();
+}
 
 // Like age-keygen -o FILE: the identity file (0600, never over an existing file), and the
 // public key on stderr. Needs no vault.
@@ -83,8 +106,14 @@ Command SetupKey(CLI::App& app, GlobalOptions& g) {
       "age-keygen", "Make an age X25519 identity file (no vault needed), like age-keygen");
   keygen->add_option("-o,--output", o->age_output, "Identity file to create (mode 0600)")
       ->required();
-  return {sub, [o, &g, keygen]() {
+  CLI::App* export_hq = sub->add_subcommand(
+      "export-hq", "Write this vault's public keys for field vaults (init --field --hq-keys)");
+  export_hq->add_option("-o,--output", o->hq_output, "The file to write ('-': stdout)")
+      ->required();
+  export_hq->add_flag("--force", o->force, "Overwrite FILE if it exists");
+  return {sub, [o, &g, keygen, export_hq]() {
             if (keygen->parsed()) return RunAgeKeygen(*o);
+            if (export_hq->parsed()) return RunExportHq(*o, g);
             return RunKeyShow(*o, g);
           }};
 }

@@ -225,8 +225,8 @@ TEST_F(ProvenanceCli, VerifyRedactionFailsOnAnyOtherDifference) {
   EXPECT_AMANAT_ERROR(RunV({"verify-redaction", Path("nothing.txt"), testimony_}), 4,
                       "nothing.txt");
   EXPECT_AMANAT_ERROR(
-      RunV({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", "b.zip"}), 2,
-      "--bundle is not available yet");
+      RunV({"verify-redaction", Path("redacted.txt"), testimony_, "--bundle", Path("b.zip")}),
+      4, "b.zip");
 
   // An insider rewrites the stored record (moves a span) or its salts: caught by the signed
   // event's commitment and by the salted commitments.

@@ -6,6 +6,7 @@
 #include "vault/bundle_layout.h"
 #include "vault/custodians.h"
 #include "vault/received.h"
+#include "vault/received_identities.h"
 #include "vault/zip_reader.h"
 
 namespace amanat::vault {
@@ -40,6 +41,12 @@ json ImportDetails(const BundleReport& r, bool already) {
           {"items", items},
           {"sections", sections},
           {"already_imported", already}};
+}
+
+json IdentityNames(const BundleReport& r) {
+  json names = json::array();
+  for (const auto& [pseudonym, sealed] : r.sealed_identities) names.push_back(pseudonym);
+  return names;
 }
 
 // Streams every item of the manifest that the vault lacks from the ZIP into the vault.
@@ -96,9 +103,13 @@ Result<ImportResult> ImportBundle(Vault& vault, RandomAccessSource& source,
   } else {
     out.present = ids;
   }
-  ASSIGN_OR_RETURN(out.import_event,
-                   vault.Record("import", ids, purpose, ImportDetails(out.report, out.already_imported)));
-  if (!out.already_imported) RETURN_IF_ERROR(StoreReceivedBundle(vault, out.report, out.import_event));
+  json details = ImportDetails(out.report, out.already_imported);
+  if (!out.report.sealed_identities.empty()) details["identities"] = IdentityNames(out.report);
+  ASSIGN_OR_RETURN(out.import_event, vault.Record("import", ids, purpose, details));
+  if (!out.already_imported) {
+    RETURN_IF_ERROR(StoreReceivedBundle(vault, out.report, out.import_event));
+    ASSIGN_OR_RETURN(out.identities, StoreReceivedIdentities(vault, out.report));
+  }
   RETURN_IF_ERROR(vault.Commit(tx));
   out.imported = true;
   return out;

@@ -23,6 +23,7 @@ struct ImportResult {
   uint64_t import_event = 0;
   std::vector<std::string> stored;   // items new to this vault
   std::vector<std::string> present;  // items it already held
+  std::vector<std::string> identities;  // pseudonyms of sealed identity records received
 };
 
 // Verifies the bundle with VerifyBundle (same options); if that finds any problem, returns the

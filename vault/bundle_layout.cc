@@ -4,6 +4,7 @@
 
 #include "crypto/encoding.h"
 #include "vault/bundle_json.h"
+#include "vault/items.h"
 
 namespace amanat::vault {
 namespace {
@@ -66,6 +67,22 @@ MemberKind ClassifyMember(std::string_view path) {
   if (path == kSumsPath) return MemberKind::kSums;
   if (path == kReadmePath) return MemberKind::kReadme;
   if (path == kLogKeyPath) return MemberKind::kLogKey;
+  if (StartsWith(path, kIdentitiesDir)) {
+    std::string_view name = path.substr(std::string_view(kIdentitiesDir).size());
+    std::string_view suffix = kIdentitySuffix;
+    if (name.size() <= suffix.size() || name.substr(name.size() - suffix.size()) != suffix) {
+      return MemberKind::kUnknown;
+    }
+    return IsValidPseudonym(name.substr(0, name.size() - suffix.size())) ? MemberKind::kIdentity
+                                                                         : MemberKind::kUnknown;
+  }
+  if (StartsWith(path, kRedactionsDir)) {
+    std::string_view name = path.substr(std::string_view(kRedactionsDir).size());
+    return name.size() == 64 + 5 && name.substr(64) == ".json" &&
+                   crypto::IsLowerHex(name.substr(0, 64))
+               ? MemberKind::kRedaction
+               : MemberKind::kUnknown;
+  }
   if (StartsWith(path, kItemsDir)) {
     std::string_view id = path.substr(std::string_view(kItemsDir).size());
     return id.size() == 64 && crypto::IsLowerHex(id) ? MemberKind::kItem : MemberKind::kUnknown;
@@ -98,10 +115,20 @@ size_t MaxMemberBytes(MemberKind kind) {
     case MemberKind::kLogKey:
     case MemberKind::kMinisignKey:
     case MemberKind::kNoteKey: return kMaxSmallMemberBytes;
+    case MemberKind::kIdentity: return kMaxIdentityBytes;
+    case MemberKind::kRedaction: return kMaxRedactionRecordBytes;
     case MemberKind::kItem:
     case MemberKind::kUnknown: return 0;
   }
   return 0;
+}
+
+std::string IdentityPath(const std::string& pseudonym) {
+  return kIdentitiesDir + pseudonym + kIdentitySuffix;
+}
+
+std::string RedactionPath(const std::string& redacted_id) {
+  return kRedactionsDir + redacted_id + ".json";
 }
 
 std::string SectionDir(size_t received_index) {

@@ -10,6 +10,10 @@
 //   custody/checkpoint                  the signed checkpoint the proofs refer to
 //   custody/received/<n>/{events.jsonl,proofs.json,checkpoint,log.vkey}
 //                                       custody records of another vault, passed on
+//   identities/<pseudonym>.sealed       a witness identity record as sealed in the vault
+//                                       (export --include-identities only)
+//   redactions/<sha256>.json            the redaction record of a redacted item, exactly as its
+//                                       derive event commits to it (export --redacted only)
 //   keys/log.vkey                       the log's C2SP verifier key
 //   keys/<custodian>-<key ID>.minisign.pub, keys/<custodian>-<key ID>.vkey
 //                                       the public keys of custodians who signed
@@ -37,6 +41,9 @@ inline constexpr char kCustodyDir[] = "custody";
 inline constexpr char kLogKeyPath[] = "keys/log.vkey";
 inline constexpr char kItemsDir[] = "items/";
 inline constexpr char kReceivedDir[] = "custody/received/";
+inline constexpr char kIdentitiesDir[] = "identities/";
+inline constexpr char kIdentitySuffix[] = ".sealed";
+inline constexpr char kRedactionsDir[] = "redactions/";
 
 // Largest member of each kind read into memory. Items are streamed and have no limit.
 inline constexpr size_t kMaxManifestBytes = 16 << 20;
@@ -45,6 +52,8 @@ inline constexpr size_t kMaxEventsBytes = 256 << 20;
 inline constexpr size_t kMaxProofsBytes = 256 << 20;
 inline constexpr size_t kMaxSmallMemberBytes = 64 << 10;  // keys, checkpoint, signature
 inline constexpr size_t kMaxReadmeBytes = 1 << 20;
+inline constexpr size_t kMaxIdentityBytes = (1 << 20) + 4096;  // a sealed witness record
+inline constexpr size_t kMaxRedactionRecordBytes = 32 << 20;
 // All members other than items together (several sections each have events and proofs).
 inline constexpr uint64_t kMaxSmallMembersTotal = uint64_t{1} << 30;
 
@@ -60,6 +69,8 @@ enum class MemberKind {
   kLogKey,       // keys/log.vkey or custody/received/<n>/log.vkey
   kMinisignKey,  // keys/<custodian>-<key ID>.minisign.pub
   kNoteKey,      // keys/<custodian>-<key ID>.vkey
+  kIdentity,     // identities/<pseudonym>.sealed
+  kRedaction,    // redactions/<sha256>.json
   kUnknown,
 };
 
@@ -72,6 +83,11 @@ size_t MaxMemberBytes(MemberKind kind);
 // checkpoint; its log key is keys/log.vkey or <dir>/log.vkey.
 std::string SectionDir(size_t received_index);  // 0: "custody"; n: "custody/received/<n>"
 std::string SectionLogKeyPath(size_t received_index);
+
+// "identities/<pseudonym>.sealed".
+std::string IdentityPath(const std::string& pseudonym);
+// "redactions/<redacted item ID>.json".
+std::string RedactionPath(const std::string& redacted_id);
 
 // True for a custodian name usable in key file names: 1-64 of A-Z a-z 0-9 . _ -.
 bool IsValidCustodianName(std::string_view name);

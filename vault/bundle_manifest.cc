@@ -3,6 +3,7 @@
 #include "crypto/encoding.h"
 #include "vault/bundle_json.h"
 #include "vault/event.h"
+#include "vault/items.h"
 
 namespace amanat::vault {
 namespace {
@@ -125,6 +126,44 @@ Status ParseFiles(const json& j, Manifest& m) {
   return OkStatus();
 }
 
+Status ParseIdentities(const json& j, Manifest& m) {
+  if (!j.contains("identities")) return OkStatus();
+  ASSIGN_OR_RETURN(const json* a, Array(j, "identities", "manifest.json"));
+  if (a->empty()) return InvalidInput("manifest.json: \"identities\" is empty (leave it out)");
+  for (const auto& e : *a) {
+    const std::string w = "manifest.json: identities entry";
+    RETURN_IF_ERROR(JsonExactKeys(e, {"pseudonym", "sealed_sha256", "sealed_to", "event"}, w));
+    IdentityRef r;
+    ASSIGN_OR_RETURN(r.pseudonym, JsonString(e, "pseudonym", w));
+    if (!IsValidPseudonym(r.pseudonym)) return InvalidInput(w + ": \"pseudonym\" is malformed");
+    ASSIGN_OR_RETURN(r.sealed_sha256, JsonHex64(e, "sealed_sha256", w));
+    ASSIGN_OR_RETURN(r.sealed_to, JsonString(e, "sealed_to", w));
+    if (!crypto::Base64DecodeFixed<32>(r.sealed_to).ok()) {
+      return InvalidInput(w + ": \"sealed_to\" is not base64 of 32 bytes");
+    }
+    ASSIGN_OR_RETURN(r.event, JsonUint(e, "event", w));
+    m.identities.push_back(std::move(r));
+  }
+  return OkStatus();
+}
+
+Status ParseRedactions(const json& j, Manifest& m) {
+  if (!j.contains("redactions")) return OkStatus();
+  ASSIGN_OR_RETURN(const json* a, Array(j, "redactions", "manifest.json"));
+  if (a->empty()) return InvalidInput("manifest.json: \"redactions\" is empty (leave it out)");
+  for (const auto& e : *a) {
+    const std::string w = "manifest.json: redactions entry";
+    RETURN_IF_ERROR(JsonExactKeys(e, {"item", "original", "record_sha256", "event"}, w));
+    RedactionRef r;
+    ASSIGN_OR_RETURN(r.item, JsonHex64(e, "item", w));
+    ASSIGN_OR_RETURN(r.original, JsonHex64(e, "original", w));
+    ASSIGN_OR_RETURN(r.record_sha256, JsonHex64(e, "record_sha256", w));
+    ASSIGN_OR_RETURN(r.event, JsonUint(e, "event", w));
+    m.redactions.push_back(std::move(r));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 std::string Manifest::Serialize() const {
@@ -171,17 +210,44 @@ std::string Manifest::Serialize() const {
       {"received", recv},
       {"files", files_j},
   };
+  if (!identities.empty()) {
+    ordered_json ids = ordered_json::array();
+    for (const auto& r : identities) {
+      ids.push_back(ordered_json{{"pseudonym", r.pseudonym},
+                                 {"sealed_sha256", r.sealed_sha256},
+                                 {"sealed_to", r.sealed_to},
+                                 {"event", r.event}});
+    }
+    j["identities"] = ids;
+  }
+  if (!redactions.empty()) {
+    ordered_json rs = ordered_json::array();
+    for (const auto& r : redactions) {
+      rs.push_back(ordered_json{{"item", r.item},
+                                {"original", r.original},
+                                {"record_sha256", r.record_sha256},
+                                {"event", r.event}});
+    }
+    j["redactions"] = rs;
+  }
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<Manifest> Manifest::Parse(std::string_view text) {
   const std::string w = "manifest.json";
   ASSIGN_OR_RETURN(json j, ParseStrictJson(text, w));
-  RETURN_IF_ERROR(JsonExactKeys(j,
-                                {"format", "created", "purpose", "tool", "exporter", "source",
-                                 "export_event", "checkpoint", "items", "provenance", "events",
-                                 "received", "files"},
-                                w));
+  // The optional lists may be there only if they hold something; nothing else may be.
+  if (!j.is_object()) return InvalidInput(w + ": not a JSON object");
+  {
+    json base = j;
+    base.erase("identities");
+    base.erase("redactions");
+    RETURN_IF_ERROR(JsonExactKeys(base,
+                                  {"format", "created", "purpose", "tool", "exporter", "source",
+                                   "export_event", "checkpoint", "items", "provenance", "events",
+                                   "received", "files"},
+                                  w));
+  }
   Manifest m;
   ASSIGN_OR_RETURN(m.format, JsonString(j, "format", w));
   if (m.format != kBundleFormat) {
@@ -213,6 +279,8 @@ Result<Manifest> Manifest::Parse(std::string_view text) {
   ASSIGN_OR_RETURN(m.events, ParseEvents(j, w));
   RETURN_IF_ERROR(ParseReceived(j, m));
   RETURN_IF_ERROR(ParseFiles(j, m));
+  RETURN_IF_ERROR(ParseIdentities(j, m));
+  RETURN_IF_ERROR(ParseRedactions(j, m));
   return m;
 }
 

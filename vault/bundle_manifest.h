@@ -53,6 +53,27 @@ struct FileRef {
   uint64_t size = 0;
 };
 
+// A witness identity record carried sealed (export --include-identities): the member
+// identities/<pseudonym>.sealed, the key it is sealed to, and the signed witness-add event
+// of the bundle's own log whose sealed_sha256 it must match.
+struct IdentityRef {
+  std::string pseudonym;
+  std::string sealed_sha256;
+  std::string sealed_to;  // base64 of the X25519 identity public key
+  uint64_t event = 0;
+  bool operator==(const IdentityRef&) const = default;
+};
+
+// A redacted item carried in place of its original (export --redacted): the member
+// redactions/<item>.json holds the record its derive event `event` commits to.
+struct RedactionRef {
+  std::string item;      // the redacted item (in the bundle)
+  std::string original;  // the original (not in the bundle)
+  std::string record_sha256;
+  uint64_t event = 0;
+  bool operator==(const RedactionRef&) const = default;
+};
+
 // Custody records of another vault, received in an imported bundle and passed on.
 struct ReceivedSection {
   std::string path;     // "custody/received/<n>"
@@ -81,6 +102,11 @@ struct Manifest {
   std::vector<EventRef> events;
   std::vector<ReceivedSection> received;
   std::vector<FileRef> files;
+  // Only with --include-identities; "identities" is then in the JSON after "files" (absent
+  // otherwise, so that bundles without identities are as before).
+  std::vector<IdentityRef> identities;
+  // Only with --redacted; "redactions" is then in the JSON after "identities" (or "files").
+  std::vector<RedactionRef> redactions;
 
   // Pretty-printed JSON (fields in the order above) with a final newline.
   std::string Serialize() const;

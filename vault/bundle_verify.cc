@@ -8,6 +8,7 @@
 #include "vault/bundle_json.h"
 #include "vault/bundle_layout.h"
 #include "vault/bundle_verify_internal.h"
+#include "vault/redactions.h"
 
 namespace amanat::vault {
 namespace {
@@ -35,6 +36,8 @@ class Verifier {
     CheckItemRecords();
     CheckProvenance();
     CheckReceivedLinks();
+    CheckIdentities();
+    CheckRedactions();
     CheckKeyFiles(members_, &report_);
     CollectSigners(options_, &report_);
     CheckAgainst(options_, &report_);
@@ -290,7 +293,7 @@ class Verifier {
 
   // The ingest event's details, or the import event's record of `id`; nullptr if none.
   static const json* RecordFor(const Event& ev, const std::string& id) {
-    if (ev.action == "ingest") return &ev.details;
+    if (ev.action == "ingest" || ev.action == "derive") return &ev.details;
     const json& list = JsonField(ev.details, "items");
     if (!list.is_array()) return nullptr;
     for (const auto& r : list) {
@@ -316,14 +319,22 @@ class Verifier {
     for (const auto& it : report_.manifest.items) {
       const Event* first = nullptr;
       for (const auto& pe : report_.sections[0].parsed) {
-        if (!pe || (pe->event.action != "ingest" && pe->event.action != "import")) continue;
+        if (!pe) continue;
+        // A derived item's first record is the derive event that stored it (amanat derive,
+        // redact): it carries size, media type and metadata like an ingest. A derive event
+        // recorded about an item already stored carries no size and is not its record.
+        const bool stored_by_derive =
+            pe->event.action == "derive" && JsonField(pe->event.details, "size").is_number();
+        if (pe->event.action != "ingest" && pe->event.action != "import" && !stored_by_derive) {
+          continue;
+        }
         if (std::count(pe->event.subjects.begin(), pe->event.subjects.end(), it.id)) {
           first = &pe->event;
           break;
         }
       }
       if (first == nullptr) {
-        ItemProblem(it.id, "no ingest or import event for it in the bundle");
+        ItemProblem(it.id, "no ingest, derive or import event for it in the bundle");
         continue;
       }
       const json* rec = RecordFor(*first, it.id);
@@ -377,6 +388,131 @@ class Verifier {
         }
       }
       if (!named) Problem(r.path + ": no signed import event names this record of " + r.origin);
+    }
+  }
+
+  // Each sealed identity record is the one its signed witness-add event recorded, the export
+  // event lists exactly the records carried, and no identities/ member is unlisted.
+  void CheckIdentities() {
+    const Manifest& m = report_.manifest;
+    std::set<std::string> listed;
+    for (const auto& r : m.identities) {
+      const std::string path = IdentityPath(r.pseudonym);
+      if (!listed.insert(path).second) {
+        Problem("manifest.json: lists identity " + r.pseudonym + " twice");
+      }
+      auto h = members_.sha256.find(path);
+      if (h == members_.sha256.end()) {
+        if (!members_.damaged.count(path)) Problem(path + ": missing (the manifest lists it)");
+        continue;
+      }
+      if (h->second != r.sealed_sha256) {
+        Problem(path + ": changed (its SHA-256 differs from the one in the signed manifest)");
+        continue;
+      }
+      const Event* add = nullptr;
+      for (const auto& pe : report_.sections[0].parsed) {
+        if (pe && pe->event.sequence == r.event) add = &pe->event;
+      }
+      if (add == nullptr || add->action != "witness-add" ||
+          JsonStringField(add->details, "pseudonym") != r.pseudonym ||
+          JsonStringField(add->details, "sealed_sha256") != r.sealed_sha256) {
+        Problem(path + ": not the record of a signed witness-add event in the bundle (custody "
+                       "event " + std::to_string(r.event) + ")");
+      } else if (const std::string* data = Contents(path)) {
+        report_.sealed_identities[r.pseudonym] = *data;
+      }
+    }
+    for (const auto& [path, hex] : members_.sha256) {
+      if (ClassifyMember(path) == MemberKind::kIdentity && !listed.count(path)) {
+        Problem(path + ": an identity record the manifest does not list (added?)");
+      }
+    }
+    const ParsedEntry* last = LastOwnEvent();
+    if (last != nullptr && last->event.action == "export") {
+      json names = json::array();
+      for (const auto& r : m.identities) names.push_back(r.pseudonym);
+      const json& logged = JsonField(last->event.details, "identities");
+      if (!(logged.is_null() && m.identities.empty()) && logged != names) {
+        Problem("manifest.json: its identity records differ from those the signed export event "
+                "lists");
+      }
+    }
+    if (!m.identities.empty()) {
+      Checked("identities: " + std::to_string(m.identities.size()) +
+              " sealed records, each the one its signed witness-add event recorded (they open "
+              "only with the key they are sealed to)");
+    }
+  }
+
+  // Each redaction record is the one its signed derive event commits to, names a redacted
+  // item of the manifest, and the original is not in the bundle.
+  void CheckRedactions() {
+    const Manifest& m = report_.manifest;
+    std::set<std::string> items, listed;
+    for (const auto& it : m.items) items.insert(it.id);
+    for (const auto& r : m.redactions) {
+      const std::string path = RedactionPath(r.item);
+      if (!listed.insert(path).second) {
+        Problem("manifest.json: lists redaction of " + r.item + " twice");
+      }
+      if (!items.count(r.item)) {
+        Problem("manifest.json: redaction of " + r.item + ", which it does not list");
+      }
+      if (items.count(r.original)) {
+        Problem("manifest.json: item " + r.original + " is in the bundle although it is listed as "
+                "an original replaced by its redaction");
+      }
+      const std::string* data = Contents(path);
+      if (data == nullptr) {
+        if (!members_.damaged.count(path)) Problem(path + ": missing (the manifest lists it)");
+        continue;
+      }
+      if (members_.sha256.at(path) != r.record_sha256) {
+        Problem(path + ": changed (its SHA-256 differs from the one in the signed manifest)");
+        continue;
+      }
+      auto record = RedactionRecord::Parse(AsBytes(*data));
+      if (!record.ok()) {
+        Problem(path + ": " + record.status().message());
+        continue;
+      }
+      const Event* ev = nullptr;
+      for (const auto& pe : report_.sections[0].parsed) {
+        if (pe && pe->event.sequence == r.event) ev = &pe->event;
+      }
+      Status s = ev == nullptr ? VerifyFailed("its derive event is not in the bundle")
+                               : CheckRedactionEvent(*ev, AsBytes(*data), *record);
+      if (s.ok() && (record->redacted != r.item || record->original != r.original)) {
+        s = VerifyFailed("it names other items than the manifest");
+      }
+      if (!s.ok()) {
+        Problem(path + ": not the record of custody event " + std::to_string(r.event) + " (" +
+                s.message() + ")");
+        continue;
+      }
+      report_.redactions[r.item] = BundleRedaction{std::move(*record), r.event};
+    }
+    for (const auto& [path, hex] : members_.sha256) {
+      if (ClassifyMember(path) == MemberKind::kRedaction && !listed.count(path)) {
+        Problem(path + ": a redaction record the manifest does not list (added?)");
+      }
+    }
+    const ParsedEntry* last = LastOwnEvent();
+    if (last != nullptr && last->event.action == "export") {
+      json pairs = json::array();
+      for (const auto& r : m.redactions) {
+        pairs.push_back({{"original", r.original}, {"item", r.item}});
+      }
+      const json& logged = JsonField(last->event.details, "redacted");
+      if (!(logged.is_null() && m.redactions.empty()) && logged != pairs) {
+        Problem("manifest.json: its redactions differ from those the signed export event lists");
+      }
+    }
+    if (!m.redactions.empty()) {
+      Checked("redactions: " + std::to_string(m.redactions.size()) +
+              " redacted items in place of their originals, each record the one its signed "
+              "derive event commits to");
     }
   }
 

@@ -12,6 +12,7 @@
 #define AMANAT_VAULT_BUNDLE_VERIFY_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "vault/bundle_manifest.h"
 #include "vault/bundle_reader.h"
 #include "vault/byte_source.h"
+#include "vault/redaction.h"
 
 namespace amanat::vault {
 
@@ -71,6 +73,13 @@ struct AgainstResult {
   std::string detail;
 };
 
+// A redaction record carried by the bundle (export --redacted), checked against its derive
+// event in the bundle's own log.
+struct BundleRedaction {
+  RedactionRecord record;
+  uint64_t event = 0;
+};
+
 struct BundleReport {
   bool manifest_ok = false;  // signature verified and manifest parsed
   Manifest manifest;
@@ -84,6 +93,11 @@ struct BundleReport {
   std::vector<std::string> checked;     // what was checked, one line each
   std::vector<std::string> problems;    // what failed, one line each, most specific first
   std::vector<SectionResult> sections;  // [0] own; [n] custody/received/<n>
+  // identities/<pseudonym>.sealed members that matched their signed witness-add event, by
+  // pseudonym (sealed bytes; they open only with the key they are sealed to).
+  std::map<std::string, std::string> sealed_identities;
+  // redactions/<item>.json records that match their signed derive event, by redacted item ID.
+  std::map<std::string, BundleRedaction> redactions;
   bool ok() const { return problems.empty(); }
 };
 

@@ -10,6 +10,7 @@
 #include "crypto/encoding.h"
 #include "crypto/minisign.h"
 #include "crypto/sha256.h"
+#include "vault/bundle_json.h"
 #include "vault/bundle_layout.h"
 #include "vault/bundle_manifest.h"
 #include "vault/bundle_proofs.h"
@@ -17,6 +18,8 @@
 #include "vault/custodians.h"
 #include "vault/key_history.h"
 #include "vault/received.h"
+#include "vault/redactions.h"
+#include "vault/witnesses.h"
 #include "vault/zip_writer.h"
 
 namespace amanat::vault {
@@ -82,7 +85,7 @@ Result<std::string> StoredCheckpoint(Db& db, uint64_t size) {
 // This vault's own section: every event about the items, the key history, and the export
 // event itself, with their proofs against the checkpoint that the export committed.
 Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& ids,
-                                uint64_t export_seq) {
+                                uint64_t export_seq, const std::set<uint64_t>& extra) {
   const uint64_t size = export_seq + 1;
   SectionParts s;
   s.received_index = 0;
@@ -94,6 +97,7 @@ Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& id
   s.checkpoint_root = cp.root;
 
   std::set<uint64_t> seqs = {export_seq};
+  seqs.insert(extra.begin(), extra.end());
   ASSIGN_OR_RETURN(auto history,
                    SeqsWhere(vault.db(),
                              "SELECT seq FROM events WHERE seq < ? AND action IN ('init', "
@@ -124,6 +128,66 @@ Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& id
     s.proofs.consistency.push_back({e + 1, std::move(path)});
   }
   return s;
+}
+
+struct SealedIdentity {
+  std::string pseudonym;
+  std::string sealed;
+  uint64_t event = 0;
+};
+
+// The sealed records of the witnesses `items` name, as stored; pseudonyms without a record
+// (kept elsewhere) are skipped.
+Result<std::vector<SealedIdentity>> IdentitiesOf(Vault& vault, const std::vector<ItemInfo>& items) {
+  std::set<std::string> names;
+  for (const auto& it : items) {
+    std::string w = JsonStringField(it.metadata, "witness");
+    if (!w.empty()) names.insert(w);
+  }
+  std::vector<SealedIdentity> out;
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
+                                "SELECT sealed, created_seq FROM witnesses WHERE pseudonym = ?"));
+  for (const auto& p : names) {
+    st.Bind(1, p);
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) {
+      ByteView b = st.ColumnBlob(0);
+      out.push_back({p, std::string(AsChars(b)), static_cast<uint64_t>(st.ColumnInt(1))});
+    }
+    st.Reset();
+  }
+  return out;
+}
+
+struct Replaced {
+  std::string original;
+  std::string redacted;
+  uint64_t event = 0;
+  std::string record;  // exactly as the derive event commits to it
+};
+
+// export --redacted: each item that has a redaction is replaced by its newest redaction.
+Result<std::vector<ItemInfo>> ReplaceByRedactions(Vault& vault, const std::vector<ItemInfo>& items,
+                                                  std::vector<Replaced>* replaced) {
+  std::vector<ItemInfo> out;
+  std::set<std::string> seen;
+  for (const auto& it : items) {
+    ASSIGN_OR_RETURN(auto found, FindRedactions(vault, "", it.id));
+    const StoredRedaction* newest = nullptr;
+    for (const auto& r : found) {
+      if (r.record.original == it.id) newest = &r;
+    }
+    if (newest == nullptr) {
+      if (seen.insert(it.id).second) out.push_back(it);
+      continue;
+    }
+    ASSIGN_OR_RETURN(ItemInfo red, ResolveItem(vault, newest->record.redacted));
+    RETURN_IF_ERROR(RequireRead(vault, red));
+    replaced->push_back({it.id, red.id, newest->sequence,
+                         std::string(AsChars(ByteView(newest->record_bytes)))});
+    if (seen.insert(red.id).second) out.push_back(std::move(red));
+  }
+  return out;
 }
 
 Status WriteZip(Vault& vault, const std::map<std::string, std::string>& small,
@@ -168,26 +232,55 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
     RETURN_IF_ERROR(RequireRead(vault, it));
     items.push_back(it);
   }
+  if (options.with_derived && options.redacted) {
+    return InvalidInput("--redacted and --with-derived do not go together: the derived items "
+                        "of an original would carry what its redaction removes");
+  }
   if (options.with_derived) {
     ASSIGN_OR_RETURN(items, AddDerived(vault, std::move(items)));
   }
+  std::vector<Replaced> replaced;
+  if (options.redacted) {
+    ASSIGN_OR_RETURN(items, ReplaceByRedactions(vault, items, &replaced));
+  }
   std::vector<std::string> ids;
   for (const auto& it : items) ids.push_back(it.id);
+  std::vector<SealedIdentity> identities;
+  std::string identity_key;
+  if (options.include_identities) {
+    ASSIGN_OR_RETURN(identities, IdentitiesOf(vault, items));
+    ASSIGN_OR_RETURN(crypto::BoxPublicKey pk, VaultIdentityKey(vault));
+    identity_key = crypto::Base64Encode(pk);
+  }
+  json details = {{"format", kBundleFormat},
+                  {"items", ids.size()},
+                  {"with_derived", options.with_derived},
+                  {"encrypted_to", options.encrypted_to}};
+  if (options.include_identities) {
+    json names = json::array();
+    for (const auto& i : identities) names.push_back(i.pseudonym);
+    details["identities"] = names;
+    details["identities_sealed_to"] = identity_key;
+  }
+  if (options.redacted) {
+    json list = json::array();
+    for (const auto& r : replaced) list.push_back({{"original", r.original}, {"item", r.redacted}});
+    details["redacted"] = list;
+  }
 
   // The export is on record, and in the checkpoint the bundle carries, before anything leaves.
   uint64_t export_seq = 0;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
-    ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose,
-                                              {{"format", kBundleFormat},
-                                               {"items", ids.size()},
-                                               {"with_derived", options.with_derived},
-                                               {"encrypted_to", options.encrypted_to}}));
+    ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose, details));
     RETURN_IF_ERROR(vault.Commit(tx));
   }
 
   std::vector<SectionParts> sections;
-  ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq));
+  std::set<uint64_t> extra_events;
+  for (const auto& i : identities) extra_events.insert(i.event);
+  for (const auto& r : replaced) extra_events.insert(r.event);
+  ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq, extra_events));
   std::set<uint64_t> own_events;
   for (const auto& [seq, entry] : own.entries) own_events.insert(seq);
   sections.push_back(std::move(own));
@@ -229,6 +322,14 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   if (!small.count(exporter_key_path)) {
     return IoError("export: the exporter's key is not in the custody record it signs");
   }
+  for (const auto& i : identities) {
+    small[IdentityPath(i.pseudonym)] = i.sealed;
+    m.identities.push_back({i.pseudonym, HexSha256(i.sealed), identity_key, i.event});
+  }
+  for (const auto& r : replaced) {
+    small[RedactionPath(r.redacted)] = r.record;
+    m.redactions.push_back({r.redacted, r.original, HexSha256(r.record), r.event});
+  }
   small[kReadmePath] = BundleReadme(m, exporter_key_path);
   for (const auto& [path, data] : small) m.files.push_back({path, HexSha256(data), data.size()});
 
@@ -252,6 +353,8 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   r.item_ids = ids;
   r.events = m.events.size();
   r.received_sections = m.received.size();
+  for (const auto& i : identities) r.identities.push_back(i.pseudonym);
+  for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
   return r;
 }
 

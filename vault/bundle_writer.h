@@ -21,6 +21,14 @@ struct ExportOptions {
   // age recipients (age1…) the bundle is encrypted to, for the export event; the caller
   // encrypts what it receives from the sink.
   std::vector<std::string> encrypted_to;
+  // Also carry the sealed identity records of the witnesses the items name, as sealed in the
+  // vault (to its identity key; in a field vault, HQ's), with their witness-add events. The
+  // export event lists their pseudonyms. Without it, no identity record leaves the vault.
+  bool include_identities = false;
+  // For each item that has a redaction (its newest, if several), carry the redacted item in
+  // its place, with the redaction record its derive event commits to. The original's content
+  // and its own custody events stay in the vault. Not with with_derived.
+  bool redacted = false;
 };
 
 struct ExportResult {
@@ -30,6 +38,8 @@ struct ExportResult {
   std::vector<std::string> item_ids;
   size_t events = 0;              // custody entries in the bundle (own log)
   size_t received_sections = 0;   // other vaults' records passed on
+  std::vector<std::string> identities;  // pseudonyms whose sealed records the bundle carries
+  std::vector<std::pair<std::string, std::string>> redacted;  // (original, redacted) replaced
   uint64_t bytes = 0;             // size of the bundle
 };
 

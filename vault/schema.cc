@@ -259,10 +259,31 @@ CREATE TRIGGER received_events_no_replace BEFORE INSERT ON received_events
   BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
 )sql";
 
+// Witness identity records received sealed in imported bundles (export
+// --include-identities; docs/format/bundle.md, "Identities"): exactly the sealed bytes, the
+// vault that sealed them (its origin and ID, which the opened record must name), and the
+// bundle they came in. `witness show` opens them with this vault's identity key.
+constexpr char kReceivedIdentities[] = R"sql(
+CREATE TABLE received_identities(
+  origin          TEXT NOT NULL,
+  pseudonym       TEXT NOT NULL CHECK(length(pseudonym) BETWEEN 6 AND 16),
+  vault_id        TEXT NOT NULL CHECK(length(vault_id) = 16),
+  sealed          BLOB NOT NULL,
+  manifest_sha256 TEXT NOT NULL REFERENCES received_bundles(manifest_sha256),
+  PRIMARY KEY(origin, pseudonym)
+) WITHOUT ROWID;
+CREATE INDEX received_identities_pseudonym ON received_identities(pseudonym);
+CREATE TRIGGER received_identities_no_update BEFORE UPDATE ON received_identities
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+CREATE TRIGGER received_identities_no_delete BEFORE DELETE ON received_identities
+  BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"witnesses-provenance", kWitnessesProvenanceSql},
     {"timestamps", kTimestampsSchema},
     {"received-records", kReceivedRecords},
+    {"received-identities", kReceivedIdentities},
 };
 
 Result<bool> IsApplied(Db& db, const Migration& m) {

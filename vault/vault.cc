@@ -12,6 +12,7 @@
 #include "crypto/encoding.h"
 #include "crypto/note.h"
 #include "vault/fs.h"
+#include "vault/hq_keys.h"
 #include "vault/schema.h"
 #include "vault/timeutil.h"
 
@@ -47,23 +48,33 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
   auto sign_key = crypto::Ed25519KeyPair::Generate();
   // The identity key seals witness records; its secret half is only ever held sealed to the
   // slot box keys of custodians granted `unseal`, starting with the first custodian.
+  // A field vault holds only HQ's public identity key: nothing it seals can be opened here.
   auto box_key = crypto::BoxKeyPair::Generate();
-  auto identity = crypto::BoxKeyPair::Generate();
-  ks.identity_key = identity.public_key();
+  std::optional<crypto::BoxKeyPair> identity;
+  crypto::BoxPublicKey identity_pk{};
+  if (options.hq) {
+    identity_pk = options.hq->identity_key;
+  } else {
+    identity = crypto::BoxKeyPair::Generate();
+    identity_pk = identity->public_key();
+  }
+  ks.identity_key = identity_pk;
+  const char* grants = options.hq ? "" : "unseal";
   ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(vault_key), Db::Mode::kCreateNew));
   std::string checkpoint;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
     RETURN_IF_ERROR(CreateSchema(db));
     ASSIGN_OR_RETURN(Stmt put, db.Prepare("INSERT INTO meta(key, value) VALUES(?, ?)"));
-    const std::pair<const char*, std::string> rows[] = {
+    std::vector<std::pair<const char*, std::string>> rows = {
         {"format", "amanat-vault/1"},
         {"vault_id", ks.vault_id},
         {"origin", ks.origin},
         {"log_key", ks.log_verifier_key},
         {"created_at", NowUtc()},
-        {"identity_key", crypto::Base64Encode(identity.public_key())},
+        {"identity_key", crypto::Base64Encode(identity_pk)},
     };
+    if (options.hq) rows.emplace_back("hq_keys", options.hq->ToJson().dump());
     for (const auto& [k, v] : rows) {
       RETURN_IF_ERROR(put.Bind(1, k).Bind(2, v).Run());
       put.Reset();
@@ -72,11 +83,12 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
     // root of the key history every later signature is checked against.
     ASSIGN_OR_RETURN(Stmt cust, db.Prepare("INSERT INTO custodians(name, role, public_key, key_id, "
                                            "active, grants, box_public_key) "
-                                           "VALUES(?, 'admin', ?, ?, 1, 'unseal', ?)"));
+                                           "VALUES(?, 'admin', ?, ?, 1, ?, ?)"));
     RETURN_IF_ERROR(cust.Bind(1, options.custodian)
                         .BindBlob(2, sign_key.public_key())
                         .Bind(3, KeyId(sign_key.public_key()))
-                        .BindBlob(4, box_key.public_key())
+                        .Bind(4, grants)
+                        .BindBlob(5, box_key.public_key())
                         .Run());
     Event ev = NewEvent(ks.origin, options.custodian, sign_key.public_key(), "init");
     ev.details = {{"vault_id", ks.vault_id},
@@ -87,8 +99,10 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
                     {"public_key", crypto::Base64Encode(sign_key.public_key())},
                     {"key_id", KeyId(sign_key.public_key())}}},
                   {"box_public_key", crypto::Base64Encode(box_key.public_key())},
-                  {"identity_key", crypto::Base64Encode(identity.public_key())},
-                  {"grants", {"unseal"}}};
+                  {"identity_key", crypto::Base64Encode(identity_pk)},
+                  {"grants", options.hq ? nlohmann::json::array()
+                                        : nlohmann::json::array({"unseal"})}};
+    if (options.hq) ev.details["hq"] = options.hq->ToJson();
     CustodyLog log(db);
     RETURN_IF_ERROR(log.Append(ev, {&sign_key}).status());
     RETURN_IF_ERROR(log.CheckPendingSignatures());
@@ -100,7 +114,9 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
 
   ASSIGN_OR_RETURN(KeySlot slot, MakeKeySlot(ks.vault_id, options.custodian, "admin", passphrase,
                                              options.kdf, vault_key, sign_key, &box_key));
-  ASSIGN_OR_RETURN(slot.identity_grant, SealIdentityGrant(slot, identity));
+  if (identity) {
+    ASSIGN_OR_RETURN(slot.identity_grant, SealIdentityGrant(slot, *identity));
+  }
   ks.slots.push_back(std::move(slot));
   RETURN_IF_ERROR(MakeDirectory(paths.checkpoints_dir, 0700, false));
   RETURN_IF_ERROR(WriteFileAtomic(paths.checkpoint_latest, checkpoint, 0600));

@@ -32,11 +32,16 @@ struct VaultPaths {
   std::string dir, db, keyslots, checkpoints_dir, checkpoint_latest;
 };
 
+struct HqKeys;  // vault/hq_keys.h
+
 struct InitOptions {
   std::string dir;
   std::string custodian;
   crypto::Argon2Params kdf;
   std::string origin;  // empty: "amanat/<vault id>"
+  // Field mode (docs/format/hq-keys.md): the vault's identity key is HQ's, no custodian holds
+  // `unseal`, and the HQ keys are kept in meta.hq_keys and the init event. Not owned.
+  const HqKeys* hq = nullptr;
 };
 
 // Asked for the passphrase only after keyslots.json has been read and checked, so that a

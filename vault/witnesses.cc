@@ -5,7 +5,9 @@
 #include "vault/custodians.h"
 #include "vault/event.h"
 #include "vault/grants.h"
+#include "vault/hq_keys.h"
 #include "vault/items.h"
+#include "vault/received_identities.h"
 #include "vault/text.h"
 
 namespace amanat::vault {
@@ -130,11 +132,30 @@ Result<crypto::BoxPublicKey> VaultIdentityKey(Vault& vault) {
     return VerifyFailed("keyslots.json: identity_key is not this vault's identity key")
         .WithHint("restore keyslots.json from your backup of this vault");
   }
+  // Both copies could be replaced by someone holding the vault key, so that later records are
+  // sealed to a key of theirs (in a field vault, instead of HQ's): the signed init event is
+  // the reference.
+  ASSIGN_OR_RETURN(Bytes init, vault.log().Entry(0));
+  auto pe = ParseEntry(init);
+  if (!pe.ok()) return VerifyFailed("custody event 0: " + pe.status().message());
+  const json& recorded = pe->event.details.contains("identity_key")
+                             ? pe->event.details["identity_key"]
+                             : json();
+  if (!recorded.is_null() && recorded != crypto::Base64Encode(*pk)) {
+    return VerifyFailed("vault.db: the identity key is not the one the signed init event recorded")
+        .WithHint("run amanat verify; restore the vault from a backup");
+  }
   return *pk;
 }
 
 Result<crypto::BoxKeyPair> OpenIdentityKey(Vault& vault) {
   ASSIGN_OR_RETURN(crypto::BoxPublicKey pk, VaultIdentityKey(vault));
+  ASSIGN_OR_RETURN(auto hq, FieldVaultHq(vault.db()));
+  if (hq) {
+    return AuthFailed("this is a field vault: witness identities are sealed to HQ (" +
+                      hq->origin + ") and cannot be opened here")
+        .WithHint("export them to HQ (amanat export --include-identities) and open them there");
+  }
   const std::string& me = vault.actor().custodian;
   ASSIGN_OR_RETURN(CustodianInfo info, GetCustodian(vault, me));
   if (!info.active || !HasGrant(info, kUnsealGrant)) {
@@ -229,22 +250,38 @@ Result<crypto::SecretBytes> UnsealWitness(Vault& vault, const std::string& pseud
     return InvalidInput("--purpose must be one line of UTF-8 text, at most 1000 bytes");
   }
   ASSIGN_OR_RETURN(crypto::BoxKeyPair identity, OpenIdentityKey(vault));
-  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare("SELECT sealed FROM witnesses WHERE pseudonym = ?"));
-  st.Bind(1, pseudonym);
-  ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return NotFound("no witness " + pseudonym.substr(0, 16) + " in this vault");
-  ByteView sealed = st.ColumnBlob(0);
+  // This vault's own record, else one received sealed to this vault's identity key in an
+  // imported bundle (a field vault's, exported with --include-identities).
+  Bytes sealed;
+  std::string bound_vault = vault.vault_id();
+  json details = {{"pseudonym", pseudonym}};
+  {
+    ASSIGN_OR_RETURN(Stmt st,
+                     vault.db().Prepare("SELECT sealed FROM witnesses WHERE pseudonym = ?"));
+    st.Bind(1, pseudonym);
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) {
+      ByteView b = st.ColumnBlob(0);
+      sealed.assign(b.begin(), b.end());
+    }
+  }
+  if (sealed.empty()) {
+    ASSIGN_OR_RETURN(auto received, FindReceivedIdentity(vault.db(), pseudonym));
+    if (!received) return NotFound("no witness " + pseudonym.substr(0, 16) + " in this vault");
+    sealed = std::move(received->sealed);
+    bound_vault = received->vault_id;
+    details["received_from"] = received->origin;
+  }
   const std::string damaged = "witness " + pseudonym + ": sealed identity record";
   auto plain = crypto::BoxSealOpen(identity, sealed);
   if (!plain.ok()) return VerifyFailed(damaged + " does not open (damaged)");
-  st.Reset();
   json doc = json::parse(plain->view().begin(), plain->view().end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != kWitnessRecordFormat ||
-      doc.value("vault", "") != vault.vault_id() || doc.value("pseudonym", "") != pseudonym) {
+      doc.value("vault", "") != bound_vault || doc.value("pseudonym", "") != pseudonym) {
     return VerifyFailed(damaged + " does not belong to this pseudonym");
   }
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
-  RETURN_IF_ERROR(vault.Record("unseal", {}, purpose, {{"pseudonym", pseudonym}}).status());
+  RETURN_IF_ERROR(vault.Record("unseal", {}, purpose, details).status());
   RETURN_IF_ERROR(vault.Commit(tx));
   return std::move(*plain);
 }
@@ -253,6 +290,8 @@ Status CheckWitnessKnown(Vault& vault, const std::string& pseudonym) {
   if (pseudonym.empty()) return OkStatus();
   ASSIGN_OR_RETURN(bool known, PseudonymExists(vault.db(), pseudonym));
   if (known) return OkStatus();
+  ASSIGN_OR_RETURN(auto received, FindReceivedIdentity(vault.db(), pseudonym));
+  if (received) return OkStatus();
   ASSIGN_OR_RETURN(Stmt any, vault.db().Prepare("SELECT 1 FROM witnesses LIMIT 1"));
   ASSIGN_OR_RETURN(bool has_records, any.Step());
   if (!has_records) return OkStatus();

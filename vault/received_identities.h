@@ -1,0 +1,38 @@
+// Witness identity records received sealed in imported bundles (export --include-identities;
+// docs/format/bundle.md, "Identities"): kept exactly as received in received_identities,
+// opened by `witness show` with this vault's identity key (HQ's, for a field vault's bundle).
+// Not thread-safe.
+#ifndef AMANAT_VAULT_RECEIVED_IDENTITIES_H_
+#define AMANAT_VAULT_RECEIVED_IDENTITIES_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/bytes.h"
+#include "crypto/status.h"
+#include "vault/bundle_verify.h"
+#include "vault/vault.h"
+
+namespace amanat::vault {
+
+struct ReceivedIdentity {
+  std::string origin;    // the log of the vault that sealed it
+  std::string vault_id;  // that vault's ID, which the opened record must name
+  std::string pseudonym;
+  Bytes sealed;
+};
+
+// Stores report.sealed_identities (those not already held from the same origin). The source
+// vault's ID comes from the signed init event of the bundle's own section.
+// REQUIRES: an open transaction; the report verified without problems and its bundle stored
+// as received (StoreReceivedBundle). Returns the pseudonyms stored or already held.
+Result<std::vector<std::string>> StoreReceivedIdentities(Vault& vault, const BundleReport& report);
+
+// The received record of `pseudonym`: std::nullopt if none; kInvalidInput if records of that
+// pseudonym came from more than one vault (the pseudonym alone does not say which).
+Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::string& pseudonym);
+
+}  // namespace amanat::vault
+
+#endif  // AMANAT_VAULT_RECEIVED_IDENTITIES_H_
