@@ -17,13 +17,14 @@ Status WriteReport(OutputFile& out, const std::string& path, const vault::Report
   const std::string html = vault::RenderReportHtml(model);
   RETURN_IF_ERROR(out.Write(AsBytes(html)));
   RETURN_IF_ERROR(out.Commit());
-  const std::string n = std::to_string(model.items.size());
+  const std::string n =
+      std::to_string(model.items.size()) + (model.items.size() == 1 ? " item" : " items");
   if (model.verified()) {
-    if (announce) PrintLine("report written to " + path + ": " + n + " items, VERIFIED");
+    if (announce) PrintLine("report written to " + path + ": " + n + ", VERIFIED");
     return OkStatus();
   }
   if (announce) {
-    PrintLine("report written to " + path + ": " + n + " items, VERIFICATION FAILED (" +
+    PrintLine("report written to " + path + ": " + n + ", VERIFICATION FAILED (" +
               std::to_string(model.anomalies.size()) + " anomalies)");
   }
   return VerifyFailed("verification failed: " + model.anomalies.front())
