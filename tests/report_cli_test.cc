@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/bundle_test_util.h"
+#include "tests/tsa_test_util.h"
 
 namespace amanat::testing {
 namespace {
@@ -96,6 +97,32 @@ TEST_F(ReportCliTest, VaultReportErrors) {
   EXPECT_EQ(wrong.exit_code, 3) << wrong;
   EXPECT_FALSE(std::filesystem::exists(Path("a.html")));
   EXPECT_EQ(LogSize(), events + 1) << "only the one report made with --force is on record";
+}
+
+// Provenance, redactions and trusted timestamps come from the vault.
+TEST_F(ReportCliTest, VaultReportShowsRedactionsAndTimestamps) {
+  RunResult red = RunV({"redact", testimony_, "--terms", MakeFile("terms", "Karamay\n")});
+  ASSERT_EQ(red.exit_code, 0) << red;
+  const std::string redacted = red.out.substr(0, 64);
+  TestTsa tsa(Path("tsa"));
+  TestTsa::Cert signer = tsa.Issue({});
+  ASSERT_EQ(RunV({"timestamp", "request", "-o", Path("q.tsq")}).exit_code, 0);
+  tsa.Reply(Path("q.tsq"), Path("q.tsr"), signer);
+  RunResult add = RunV({"timestamp", "add", Path("q.tsr"), "--ca", tsa.ca_cert()});
+  ASSERT_EQ(add.exit_code, 0) << add;
+
+  RunResult r = RunV({"report", testimony_, "-o", Path("r.html")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string html = ReadFileBytes(Path("r.html"));
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"hash block\">" + redacted + "</span>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><th>Redacted</th><td><span class=\"hash\">" + redacted), std::string::npos);
+  EXPECT_NE(html.find("1 span(s) removed"), std::string::npos);
+  EXPECT_NE(html.find(">derive<"), std::string::npos);  // the derive event names it as parent
+  const std::string tsr_sha = Sha256SumOf(ReadFileBytes(Path("q.tsr")));
+  EXPECT_NE(html.find("<span class=\"hash\">" + tsr_sha + "</span>"), std::string::npos);
+  EXPECT_NE(html.find("✓ verified, recorded by custody event"), std::string::npos);
+  EXPECT_EQ(html.find("✗"), std::string::npos);
 }
 
 // A vault whose checkpoint no longer matches its log: the report is written, shows the
