@@ -17,6 +17,7 @@ struct ReportOptions {
   std::string case_id;
   std::string purpose;
   bool force = false;
+  bool json = false;
 };
 
 Status RunReport(const ReportOptions& o, const GlobalOptions& g) {
@@ -34,7 +35,19 @@ Status RunReport(const ReportOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(o.output, o.force));
   ASSIGN_OR_RETURN(vault::ReportModel model,
                    vault::ReportFromVault(*v, items, {o.case_id, o.purpose, ToolVersion()}));
-  return WriteReport(out, o.output, model);
+  Status written = WriteReport(out, o.output, model, !o.json);
+  if (!written.ok() && written.code() != Code::kVerifyFailed) return written;
+  if (o.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& it : model.items) {
+      list.push_back({{"id", it.id}, {"sha256_now", it.sha256_now}, {"match", it.match}});
+    }
+    PrintJson({{"ok", model.verified()},
+               {"report", o.output},
+               {"items", list},
+               {"anomalies", model.anomalies}});
+  }
+  return written;
 }
 
 }  // namespace
@@ -48,6 +61,7 @@ Command SetupReport(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--case", o->case_id, "Case identifier to print on the report");
   sub->add_option("--purpose", o->purpose, "Why the report is made (recorded in the custody log)");
   sub->add_flag("--force", o->force, "Overwrite an existing output file");
+  sub->add_flag("--json", o->json, "Print the result as JSON (the report is HTML all the same)");
   return {sub, [o, &g] { return RunReport(*o, g); }};
 }
 

@@ -123,6 +123,17 @@ TEST_F(ReportCliTest, VaultReportShowsRedactionsAndTimestamps) {
   EXPECT_NE(html.find("<span class=\"hash\">" + tsr_sha + "</span>"), std::string::npos);
   EXPECT_NE(html.find("✓ verified, recorded by custody event"), std::string::npos);
   EXPECT_EQ(html.find("✗"), std::string::npos);
+
+  RunResult j = RunV({"report", testimony_, redacted, "-o", Path("j.html"), "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j;
+  nlohmann::json out = ParseJson(j);
+  EXPECT_EQ(out["ok"], true);
+  EXPECT_EQ(out["report"], Path("j.html"));
+  ASSERT_EQ(out["items"].size(), 2u);
+  EXPECT_EQ(out["items"][1]["id"], redacted);
+  EXPECT_EQ(out["items"][1]["sha256_now"], redacted);
+  EXPECT_EQ(out["items"][1]["match"], true);
+  EXPECT_EQ(out["anomalies"], nlohmann::json::array());
 }
 
 // A vault whose checkpoint no longer matches its log: the report is written, shows the
