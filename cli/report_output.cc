@@ -8,8 +8,9 @@ namespace amanat::cli {
 
 Status CheckReportText(const std::string& text, const char* option) {
   if (vault::IsCleanText(text, 1000)) return OkStatus();
-  return InvalidInput(std::string(option) +
-                      ": must be one line of UTF-8 text, at most 1000 bytes, without control characters");
+  return InvalidInput(
+      std::string(option) +
+      ": must be one line of UTF-8 text, at most 1000 bytes, without control characters");
 }
 
 Status WriteReport(OutputFile& out, const std::string& path, const vault::ReportModel& model,

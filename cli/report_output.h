@@ -15,8 +15,8 @@ namespace amanat::cli {
 Status CheckReportText(const std::string& text, const char* option);
 
 // Renders `model` into `out`, gives it its name, and (if `announce`) prints one line saying
-// where the report is and what it found. kVerifyFailed naming the first anomaly if verification failed (the
-// report is written all the same).
+// where the report is and what it found. kVerifyFailed naming the first anomaly if verification
+// failed (the report is written all the same).
 Status WriteReport(OutputFile& out, const std::string& path, const vault::ReportModel& model,
                    bool announce = true);
 

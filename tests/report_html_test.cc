@@ -1,11 +1,11 @@
 // The HTML report renderer (vault/report_html.h): every section, every hash, escaping of
 // untrusted text, the failure banner, and nothing that loads or runs anything.
+#include "vault/report_html.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <string>
-
-#include "vault/report_html.h"
 
 namespace amanat::vault {
 namespace {
@@ -36,14 +36,24 @@ ReportModel Model() {
   b.sha256_now = kB;
   b.kind = "document";
   m.items = {a, b};
-  m.timeline.push_back({"amanat/0011", 3, "2026-11-30T10:00:00Z", "ingest", "aigerim",
-                        "0123456789abcdef", "", {kA}, "aigerim (key 0123456789abcdef)", true, "verified"});
+  m.timeline.push_back({"amanat/0011",
+                        3,
+                        "2026-11-30T10:00:00Z",
+                        "ingest",
+                        "aigerim",
+                        "0123456789abcdef",
+                        "",
+                        {kA},
+                        "aigerim (key 0123456789abcdef)",
+                        true,
+                        "verified"});
   m.provenance.push_back({kA, kB, "redaction", "custody event 5"});
   m.provenance.push_back({kC, kA, "transcript", "custody event 4"});
   m.redactions.push_back({kA, kB, "custody event 5", "2 span(s) removed"});
-  m.timestamps.push_back({12, "2026-11-30T11:00:00Z", "CN=Test TSA", "1f", "1.2.3", std::string(64, 'e'), true,
-                          "verified"});
-  m.keys.push_back({"custodian", "aigerim", "0123456789abcdef", "aigerim+01234567+AQ", "3 events", ""});
+  m.timestamps.push_back({12, "2026-11-30T11:00:00Z", "CN=Test TSA", "1f", "1.2.3",
+                          std::string(64, 'e'), true, "verified"});
+  m.keys.push_back(
+      {"custodian", "aigerim", "0123456789abcdef", "aigerim+01234567+AQ", "3 events", ""});
   m.checked = {"members: compared"};
   m.repeat = {"Run: amanat verify-bundle b.zip"};
   return m;
@@ -59,9 +69,10 @@ TEST(ReportHtml, HasEverySectionAndHash) {
   const std::string html = RenderReportHtml(Model());
   for (const char* id : {"summary", "items", "timeline", "provenance", "timestamps", "keys",
                          "anomalies", "repeat"}) {
-    EXPECT_NE(html.find(std::string("<section") + (std::string(id) == "summary" ? " class=\"first\"" : "") +
-                        " id=\"" + id + "\""),
-              std::string::npos)
+    EXPECT_NE(
+        html.find(std::string("<section") +
+                  (std::string(id) == "summary" ? " class=\"first\"" : "") + " id=\"" + id + "\""),
+        std::string::npos)
         << id;
   }
   // At collection and now, each on its own unbroken line.
@@ -89,11 +100,13 @@ TEST(ReportHtml, LoadsAndRunsNothing) {
   EXPECT_EQ(html.find("@import"), std::string::npos);
   EXPECT_EQ(html.find("@font-face"), std::string::npos);
   // The only URL is the SVG namespace; the only url() the arrow marker inside the SVG.
-  std::string rest = std::regex_replace(html, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
+  std::string rest =
+      std::regex_replace(html, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
   EXPECT_EQ(rest.find("http:"), std::string::npos);
   EXPECT_EQ(rest.find("https:"), std::string::npos);
   EXPECT_EQ(rest.find("//"), std::string::npos);
-  EXPECT_EQ(std::regex_replace(rest, std::regex("url\\(#arrow\\)"), "").find("url("), std::string::npos);
+  EXPECT_EQ(std::regex_replace(rest, std::regex("url\\(#arrow\\)"), "").find("url("),
+            std::string::npos);
 }
 
 TEST(ReportHtml, UntrustedTextIsInert) {
@@ -133,7 +146,8 @@ TEST(ReportHtml, FailureIsProminent) {
   EXPECT_LT(banner, html.find("id=\"items\""));  // before anything else
   EXPECT_NE(html.find("✗ VERIFICATION FAILED</span>: 2 anomalies"), std::string::npos);
   EXPECT_NE(html.find("(VERIFICATION FAILED)</title>"), std::string::npos);
-  EXPECT_NE(html.find("custody event 7: signature does not verify (key 01234567)"), std::string::npos);
+  EXPECT_NE(html.find("custody event 7: signature does not verify (key 01234567)"),
+            std::string::npos);
   EXPECT_NE(html.find("✗ content does not match its ID"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"hash\">" + kC + "</span>"), std::string::npos);
   EXPECT_EQ(html.find("✓ VERIFIED"), std::string::npos);
@@ -143,7 +157,7 @@ TEST(ReportHtml, EscapeReplacesControlsAndBadUtf8) {
   EXPECT_EQ(HtmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
   EXPECT_EQ(HtmlEscape("Қарамай"), "Қарамай");
   EXPECT_EQ(HtmlEscape(std::string("x\x01y\x7fz", 5)), "x\xEF\xBF\xBDy\xEF\xBF\xBDz");
-  EXPECT_EQ(HtmlEscape("\xC3"), "\xEF\xBF\xBD");             // truncated sequence
+  EXPECT_EQ(HtmlEscape("\xC3"), "\xEF\xBF\xBD");                  // truncated sequence
   EXPECT_EQ(HtmlEscape("\xC0\xBC"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '<'
   EXPECT_EQ(HtmlEscape("tab\tnl\n"), "tab\tnl\n");
 }
@@ -154,7 +168,8 @@ TEST(ReportHtml, ProvenanceGraphIsLayered) {
   EXPECT_EQ(Count(svg, "<rect"), 3u);
   EXPECT_EQ(Count(svg, "<line"), 2u);
   // kC is a source of kA, which is a source of kB: three columns, left to right.
-  const size_t c = svg.find(kC.substr(0, 16)), a = svg.find(kA.substr(0, 16)), b = svg.find(kB.substr(0, 16));
+  const size_t c = svg.find(kC.substr(0, 16)), a = svg.find(kA.substr(0, 16)),
+               b = svg.find(kB.substr(0, 16));
   ASSERT_NE(c, std::string::npos);
   ASSERT_NE(a, std::string::npos);
   ASSERT_NE(b, std::string::npos);

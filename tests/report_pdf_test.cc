@@ -29,15 +29,15 @@ class ReportPdfTest : public BundleTest {
     o.env["XDG_CONFIG_HOME"] = Path("home");
     o.env["XDG_CACHE_HOME"] = Path("home");
     std::filesystem::create_directories(Path("home"));
-    RunResult c = RunProgram(
-        kTimeout,
-        {"-k", "5", "90", kChromium, "--headless", "--no-sandbox", "--disable-gpu",
-         "--user-data-dir=" + Path("chromium-profile"), "--no-pdf-header-footer",
-         "--no-first-run", "--disable-extensions", "--disable-sync", "--disable-default-apps",
-         "--disable-background-networking", "--disable-component-update",
-         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-         "--print-to-pdf=" + pdf, "file://" + html},
-        o);
+    RunResult c =
+        RunProgram(kTimeout,
+                   {"-k", "5", "90", kChromium, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--user-data-dir=" + Path("chromium-profile"), "--no-pdf-header-footer",
+                    "--no-first-run", "--disable-extensions", "--disable-sync",
+                    "--disable-default-apps", "--disable-background-networking",
+                    "--disable-component-update", "--proxy-server=127.0.0.1:9",
+                    "--proxy-bypass-list=<-loopback>", "--print-to-pdf=" + pdf, "file://" + html},
+                   o);
     EXPECT_FALSE(c.timed_out) << c;
     EXPECT_EQ(c.exit_code, 0) << c;
     EXPECT_TRUE(std::filesystem::exists(pdf)) << c;
@@ -56,7 +56,8 @@ class ReportPdfTest : public BundleTest {
 };
 
 TEST_F(ReportPdfTest, PrintedReportKeepsEveryHashWhole) {
-  RunResult r = RunV({"report", testimony_, recording_, "-o", Path("r.html"), "--case", "ICC-01/21"});
+  RunResult r =
+      RunV({"report", testimony_, recording_, "-o", Path("r.html"), "--case", "ICC-01/21"});
   ASSERT_EQ(r.exit_code, 0) << r;
   const std::string text = PrintAndExtract(Path("r.html"), Path("r.pdf"));
   ASSERT_FALSE(text.empty());

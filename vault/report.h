@@ -29,8 +29,8 @@ struct ReportItem {
   uint64_t size = 0;
   std::string kind, media_type, filename, title;
   // Collection context, from the first signed record of the item (ingest or import).
-  std::string recorded_at;   // time of that event (UTC)
-  std::string record_event;  // e.g. "custody event 3 (ingest)"
+  std::string recorded_at;                                   // time of that event (UTC)
+  std::string record_event;                                  // e.g. "custody event 3 (ingest)"
   std::string captured_at, place, collector, witness, tool;  // tool: "amanat 0.1.0"
 };
 
@@ -39,9 +39,9 @@ struct ReportEvent {
   uint64_t sequence = 0;
   std::string time, action, custodian, key_id, purpose;
   std::vector<std::string> subjects;
-  std::string signers;     // who signed it: "alice (key 3f9a0c12a1b2c3d4)"
+  std::string signers;  // who signed it: "alice (key 3f9a0c12a1b2c3d4)"
   bool signature_ok = false;
-  std::string signature;   // "verified", or why not
+  std::string signature;  // "verified", or why not
 };
 
 struct ReportEdge {
@@ -51,7 +51,7 @@ struct ReportEdge {
 
 struct ReportRedaction {
   std::string original, redacted;
-  std::string event;  // the derive event that commits to the record
+  std::string event;   // the derive event that commits to the record
   std::string detail;  // e.g. "3 spans removed; record kept in the vault"
 };
 
@@ -69,7 +69,7 @@ struct ReportKey {
   std::string fingerprint;  // log: "name+hex8"; custodian: 16-hex custody key ID
   std::string vkey;         // verifier key text, if known
   std::string used_for;
-  std::string trust;        // "", "trusted" or "NOT TRUSTED" (bundle mode with --trust)
+  std::string trust;  // "", "trusted" or "NOT TRUSTED" (bundle mode with --trust)
 };
 
 struct ReportModel {
@@ -108,7 +108,8 @@ class SignatureReplay {
   KeyHistory history_;
 };
 // Every entry's result, by sequence number.
-std::map<uint64_t, SignatureCheck> CheckLogSignatures(const std::vector<const ParsedEntry*>& entries);
+std::map<uint64_t, SignatureCheck> CheckLogSignatures(
+    const std::vector<const ParsedEntry*>& entries);
 
 // The timeline row of a parsed event in log `log`, with its signature result.
 ReportEvent ReportEventOf(const std::string& log, const Event& ev,

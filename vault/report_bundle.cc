@@ -64,11 +64,13 @@ ReportItem ItemOf(const BundleReport& r, const BundleItem& bi) {
 std::vector<std::string> RepeatSteps(const std::string& file) {
   const std::string f = BaseName(file);
   return {
-      "Obtain the bundle file " + f + " and, separately (in person, by phone, or from the "
-      "organisation's published keys), the fingerprints of the keys listed in section 5.",
-      "Run: amanat verify-bundle " + f + " --trust KEY (once per trusted key). It checks "
-      "everything this report lists and prints the same result; --report FILE writes this "
-      "report again.",
+      "Obtain the bundle file " + f +
+          " and, separately (in person, by phone, or from the "
+          "organisation's published keys), the fingerprints of the keys listed in section 5.",
+      "Run: amanat verify-bundle " + f +
+          " --trust KEY (once per trusted key). It checks "
+          "everything this report lists and prints the same result; --report FILE writes this "
+          "report again.",
       "Without Amanat: unzip the bundle; run sha256sum -c SHA256SUMS; check the manifest with "
       "minisign -Vm manifest.json -p keys/<exporter>.minisign.pub; and check that the SHA-256 "
       "of each file items/<id> (sha256sum items/*) equals its name and the value in section 1.",
@@ -126,12 +128,15 @@ ReportModel ReportFromBundle(const BundleReport& r, const BundleReportContext& c
   }
   // In the order of the verification's merged timeline (by time, received records first).
   std::map<std::pair<std::string, uint64_t>, size_t> rank;
-  for (size_t i = 0; i < r.timeline.size(); ++i) rank.emplace(std::make_pair(r.timeline[i].origin, r.timeline[i].sequence), i);
-  std::stable_sort(m.timeline.begin(), m.timeline.end(), [&](const ReportEvent& a, const ReportEvent& b) {
-    auto ra = rank.find({a.log, a.sequence}), rb = rank.find({b.log, b.sequence});
-    size_t ia = ra == rank.end() ? SIZE_MAX : ra->second, ib = rb == rank.end() ? SIZE_MAX : rb->second;
-    return ia < ib;
-  });
+  for (size_t i = 0; i < r.timeline.size(); ++i)
+    rank.emplace(std::make_pair(r.timeline[i].origin, r.timeline[i].sequence), i);
+  std::stable_sort(m.timeline.begin(), m.timeline.end(),
+                   [&](const ReportEvent& a, const ReportEvent& b) {
+                     auto ra = rank.find({a.log, a.sequence}), rb = rank.find({b.log, b.sequence});
+                     size_t ia = ra == rank.end() ? SIZE_MAX : ra->second,
+                            ib = rb == rank.end() ? SIZE_MAX : rb->second;
+                     return ia < ib;
+                   });
   for (auto& e : m.timeline) {
     if (e.log == man.origin) e.log.clear();  // the bundle's own log goes without saying
   }
@@ -142,8 +147,8 @@ ReportModel ReportFromBundle(const BundleReport& r, const BundleReportContext& c
                    m.timeline.end());
 
   for (const auto& e : man.provenance) {
-    const std::string ev = (e.origin == man.origin ? "" : e.origin + " ") + "custody event " +
-                           std::to_string(e.event);
+    const std::string ev =
+        (e.origin == man.origin ? "" : e.origin + " ") + "custody event " + std::to_string(e.event);
     m.provenance.push_back({e.parent, e.child, e.relation, ev});
     if (e.relation == "redaction") {
       m.redactions.push_back({e.parent, e.child, ev,

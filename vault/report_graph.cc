@@ -56,13 +56,15 @@ std::string ProvenanceSvg(const ReportModel& m) {
   }
   const int width = 2 * kMargin + static_cast<int>(columns.size()) * (kBoxW + kColGap) - kColGap;
   const int height = 2 * kMargin + static_cast<int>(rows) * (kBoxH + kRowGap) - kRowGap;
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"provenance graph\" "
-                    "width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
-                    "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
-                    "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"11\">\n"
-                    "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
-                    "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" "
-                    "fill=\"#333\"/></marker></defs>\n";
+  std::string out =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"provenance graph\" "
+      "width=\"" +
+      std::to_string(width) + "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " +
+      std::to_string(width) + " " + std::to_string(height) +
+      "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"11\">\n"
+      "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+      "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" "
+      "fill=\"#333\"/></marker></defs>\n";
   for (const auto& e : m.provenance) {
     auto [px, py] = pos[e.parent];
     auto [cx, cy] = pos[e.child];
@@ -70,20 +72,21 @@ std::string ProvenanceSvg(const ReportModel& m) {
     out += "<line x1=\"" + std::to_string(x1) + "\" y1=\"" + std::to_string(y1) + "\" x2=\"" +
            std::to_string(x2) + "\" y2=\"" + std::to_string(y2) +
            "\" stroke=\"#333\" stroke-width=\"1.3\" marker-end=\"url(#arrow)\"/>\n";
-    out += "<text x=\"" + std::to_string((x1 + x2) / 2) + "\" y=\"" + std::to_string((y1 + y2) / 2 - 4) +
-           "\" text-anchor=\"middle\" fill=\"#333\">" + HtmlEscape(e.relation) + "</text>\n";
+    out += "<text x=\"" + std::to_string((x1 + x2) / 2) + "\" y=\"" +
+           std::to_string((y1 + y2) / 2 - 4) + "\" text-anchor=\"middle\" fill=\"#333\">" +
+           HtmlEscape(e.relation) + "</text>\n";
   }
   for (const auto& id : order) {
     auto [x, y] = pos[id];
     const std::string kind = Label(m, id);
     out += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
-           std::to_string(kBoxW) + "\" height=\"" + std::to_string(kBoxH) +
-           "\" rx=\"4\" fill=\"" + (kind.empty() ? "#f4f4f4" : "#e8f0fb") +
-           "\" stroke=\"#555\"/>\n<text x=\"" + std::to_string(x + 8) + "\" y=\"" +
-           std::to_string(y + 16) + "\" font-family=\"DejaVu Sans Mono, monospace\">" +
-           HtmlEscape(id.substr(0, 16)) + "…</text>\n<text x=\"" + std::to_string(x + 8) +
-           "\" y=\"" + std::to_string(y + 31) + "\" fill=\"#444\">" +
-           HtmlEscape(kind.empty() ? "not in this report" : kind) + "</text>\n";
+           std::to_string(kBoxW) + "\" height=\"" + std::to_string(kBoxH) + "\" rx=\"4\" fill=\"" +
+           (kind.empty() ? "#f4f4f4" : "#e8f0fb") + "\" stroke=\"#555\"/>\n<text x=\"" +
+           std::to_string(x + 8) + "\" y=\"" + std::to_string(y + 16) +
+           "\" font-family=\"DejaVu Sans Mono, monospace\">" + HtmlEscape(id.substr(0, 16)) +
+           "…</text>\n<text x=\"" + std::to_string(x + 8) + "\" y=\"" + std::to_string(y + 31) +
+           "\" fill=\"#444\">" + HtmlEscape(kind.empty() ? "not in this report" : kind) +
+           "</text>\n";
   }
   out += "</svg>\n";
   return out;

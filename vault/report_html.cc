@@ -71,13 +71,16 @@ void List(std::string& out, const std::vector<std::string>& lines, const char* e
 
 void Banner(std::string& out, const ReportModel& m) {
   if (m.verified()) {
-    out += "<div class=\"banner ok\"><span class=\"ok\">✓ VERIFIED</span>: every check below "
-           "passed; no anomaly was found.</div>\n";
+    out +=
+        "<div class=\"banner ok\"><span class=\"ok\">✓ VERIFIED</span>: every check below "
+        "passed; no anomaly was found.</div>\n";
     return;
   }
-  out += "<div class=\"banner bad\" role=\"alert\"><span class=\"bad\">✗ VERIFICATION FAILED</span>: " +
-         std::to_string(m.anomalies.size()) + (m.anomalies.size() == 1 ? " anomaly" : " anomalies") +
-         " found. Do not rely on the items or records named below until they are explained.\n";
+  out +=
+      "<div class=\"banner bad\" role=\"alert\"><span class=\"bad\">✗ VERIFICATION "
+      "FAILED</span>: " +
+      std::to_string(m.anomalies.size()) + (m.anomalies.size() == 1 ? " anomaly" : " anomalies") +
+      " found. Do not rely on the items or records named below until they are explained.\n";
   List(out, m.anomalies, "");
   out += "</div>\n";
 }
@@ -87,8 +90,9 @@ void Header(std::string& out, const ReportModel& m) {
   Banner(out, m);
   out += "<table class=\"kv\">\n";
   Row(out, "Case", OrNone(m.case_id));
-  Row(out, "Verified from", E(m.mode == "bundle" ? "an evidence bundle, without the vault or any secret"
-                                                  : "the evidence vault, by one of its custodians"));
+  Row(out, "Verified from",
+      E(m.mode == "bundle" ? "an evidence bundle, without the vault or any secret"
+                           : "the evidence vault, by one of its custodians"));
   for (const auto& [label, value] : m.identifiers) Row(out, label, Hash(value));
   Row(out, "Report made", E(m.generated_at) + " (UTC) with " + E(m.tool));
   Row(out, "Items", std::to_string(m.items.size()));
@@ -96,21 +100,30 @@ void Header(std::string& out, const ReportModel& m) {
 }
 
 void Items(std::string& out, const ReportModel& m) {
-  out += "<section id=\"items\">\n<h2>1. Items and their SHA-256</h2>\n"
-         "<p class=\"note\">An item is named by the SHA-256 of its exact bytes, recorded and "
-         "signed when it was collected. “Now” is the SHA-256 of the bytes as read for this "
-         "report.</p>\n";
+  out +=
+      "<section id=\"items\">\n<h2>1. Items and their SHA-256</h2>\n"
+      "<p class=\"note\">An item is named by the SHA-256 of its exact bytes, recorded and "
+      "signed when it was collected. “Now” is the SHA-256 of the bytes as read for this "
+      "report.</p>\n";
+  if (m.items.empty()) {
+    out += "<p class=\"bad\">No item can be listed: the signed list of items could not be "
+           "read or did not verify (see the anomalies).</p>\n";
+  }
   size_t n = 0;
   for (const auto& it : m.items) {
     out += "<div class=\"item\">\n<h3>Item " + std::to_string(++n) + ": " + E(it.kind) +
            (it.title.empty() ? "" : ", “" + E(it.title) + "”") + "</h3>\n<table class=\"kv\">\n";
     Row(out, "SHA-256 at collection", Hash(it.id));
-    Row(out, "SHA-256 now", it.sha256_now.empty() ? std::string("<i>could not be read</i>") : Hash(it.sha256_now));
-    Row(out, "Result", Mark(it.match, it.match ? "identical bytes" : (it.problem.empty() ? "differs" : it.problem)));
+    Row(out, "SHA-256 now",
+        it.sha256_now.empty() ? std::string("<i>could not be read</i>") : Hash(it.sha256_now));
+    Row(out, "Result",
+        Mark(it.match,
+             it.match ? "identical bytes" : (it.problem.empty() ? "differs" : it.problem)));
     Row(out, "Size", std::to_string(it.size) + " bytes");
     Row(out, "Media type", OrNone(it.media_type));
     Row(out, "Original file name", OrNone(it.filename));
-    Row(out, "Recorded", E(it.recorded_at) + (it.record_event.empty() ? "" : ", " + E(it.record_event)));
+    Row(out, "Recorded",
+        E(it.recorded_at) + (it.record_event.empty() ? "" : ", " + E(it.record_event)));
     Row(out, "Captured at", OrNone(it.captured_at));
     Row(out, "Place", OrNone(it.place));
     Row(out, "Collector", OrNone(it.collector));
@@ -122,21 +135,24 @@ void Items(std::string& out, const ReportModel& m) {
 }
 
 void Timeline(std::string& out, const ReportModel& m) {
-  out += "<section id=\"timeline\">\n<h2>2. Custody timeline</h2>\n"
-         "<p class=\"note\">Every signed custody event about these items, in order; events "
-         "of another vault the items passed through are named with that vault's log. Items are "
-         "named by the first 12 digits of their SHA-256.</p>\n"
-         "<table class=\"timeline\">\n<thead><tr><th>Event</th><th>Time (UTC)</th><th>Action</th><th>Custodian</th>"
-         "<th>Items</th><th>Purpose</th><th>Signed by</th><th>Signature</th></tr></thead>\n<tbody>\n";
+  out +=
+      "<section id=\"timeline\">\n<h2>2. Custody timeline</h2>\n"
+      "<p class=\"note\">Every signed custody event about these items, in order; events "
+      "of another vault the items passed through are named with that vault's log. Items are "
+      "named by the first 12 digits of their SHA-256.</p>\n"
+      "<table class=\"timeline\">\n<thead><tr><th>Event</th><th>Time "
+      "(UTC)</th><th>Action</th><th>Custodian</th>"
+      "<th>Items</th><th>Purpose</th><th>Signed by</th><th>Signature</th></tr></thead>\n<tbody>\n";
   for (const auto& e : m.timeline) {
     std::string subjects;
     for (const auto& s : e.subjects) {
-      subjects += (subjects.empty() ? "" : " ") + ("<span class=\"short\">" + E(s.substr(0, 12)) + "</span>");
+      subjects += (subjects.empty() ? "" : " ") +
+                  ("<span class=\"short\">" + E(s.substr(0, 12)) + "</span>");
     }
     out += "<tr><td>" + (e.log.empty() ? std::string() : E(e.log) + " ") + "#" +
-           std::to_string(e.sequence) + "</td><td class=\"nowrap\">" + E(e.time) +
-           "</td><td>" + E(e.action) + "</td><td>" + E(e.custodian) + "</td><td>" + subjects +
-           "</td><td>" + E(e.purpose) + "</td><td>" + E(e.signers) + "</td><td>" +
+           std::to_string(e.sequence) + "</td><td class=\"nowrap\">" + E(e.time) + "</td><td>" +
+           E(e.action) + "</td><td>" + E(e.custodian) + "</td><td>" + subjects + "</td><td>" +
+           E(e.purpose) + "</td><td>" + E(e.signers) + "</td><td>" +
            Mark(e.signature_ok, e.signature) + "</td></tr>\n";
   }
   out += "</tbody>\n</table>\n</section>\n";
@@ -147,10 +163,12 @@ void Provenance(std::string& out, const ReportModel& m) {
   if (m.provenance.empty()) {
     out += "<p>No item here was derived from another, and none was derived from them.</p>\n";
   } else {
-    out += "<p class=\"note\">Arrows run from the item a derivative was made from to the "
-           "derivative, each recorded by a signed derive event.</p>\n" +
-           ProvenanceSvg(m) +
-           "<table>\n<thead><tr><th>From → to</th><th>Relation</th><th>Event</th></tr></thead>\n<tbody>\n";
+    out +=
+        "<p class=\"note\">Arrows run from the item a derivative was made from to the "
+        "derivative, each recorded by a signed derive event.</p>\n" +
+        ProvenanceSvg(m) +
+        "<table>\n<thead><tr><th>From → "
+        "to</th><th>Relation</th><th>Event</th></tr></thead>\n<tbody>\n";
     for (const auto& e : m.provenance) {
       out += "<tr><td>" + Block(e.parent) + "→ " + Block(e.child) + "</td><td>" + E(e.relation) +
              "</td><td>" + E(e.event) + "</td></tr>\n";
@@ -176,13 +194,15 @@ void Provenance(std::string& out, const ReportModel& m) {
 void Timestamps(std::string& out, const ReportModel& m) {
   out += "<section id=\"timestamps\">\n<h2>4. Trusted timestamps</h2>\n";
   if (m.timestamps.empty()) {
-    out += "<p>None. Without a trusted timestamp, the times above are the custodians' clocks, "
-           "signed but not independently attested.</p>\n";
+    out +=
+        "<p>None. Without a trusted timestamp, the times above are the custodians' clocks, "
+        "signed but not independently attested.</p>\n";
   } else {
     for (const auto& t : m.timestamps) {
       out += "<table class=\"kv item\">\n";
-      Row(out, "Covers", "the checkpoint of the first " + std::to_string(t.checkpoint_size) +
-                             " log entries, and so every event up to it");
+      Row(out, "Covers",
+          "the checkpoint of the first " + std::to_string(t.checkpoint_size) +
+              " log entries, and so every event up to it");
       Row(out, "Time (TSA)", E(t.gen_time));
       Row(out, "Authority", E(t.tsa));
       Row(out, "Serial, policy", E(t.serial) + ", " + E(t.policy));
@@ -195,12 +215,13 @@ void Timestamps(std::string& out, const ReportModel& m) {
 }
 
 void Keys(std::string& out, const ReportModel& m) {
-  out += "<section id=\"keys\">\n<h2>5. Keys and fingerprints</h2>\n"
-         "<p class=\"note\">Compare these with copies received separately (by hand, by phone, "
-         "from the organisation's published keys). A signature proves only that the holder of "
-         "that key signed.</p>\n"
-         "<table>\n<thead><tr><th>Kind</th><th>Name</th><th>Fingerprint</th><th>Used for</th>"
-         "<th>Trust</th></tr></thead>\n<tbody>\n";
+  out +=
+      "<section id=\"keys\">\n<h2>5. Keys and fingerprints</h2>\n"
+      "<p class=\"note\">Compare these with copies received separately (by hand, by phone, "
+      "from the organisation's published keys). A signature proves only that the holder of "
+      "that key signed.</p>\n"
+      "<table>\n<thead><tr><th>Kind</th><th>Name</th><th>Fingerprint</th><th>Used for</th>"
+      "<th>Trust</th></tr></thead>\n<tbody>\n";
   for (const auto& k : m.keys) {
     out += "<tr><td>" + E(k.kind) + "</td><td>" + E(k.name) + "</td><td>" + Hash(k.fingerprint) +
            "</td><td>" + E(k.used_for) + "</td><td>" +
@@ -218,17 +239,19 @@ void Findings(std::string& out, const ReportModel& m) {
   List(out, m.anomalies, "None: every check passed.");
   out += "<h3>What was checked</h3>\n";
   List(out, m.checked, "Nothing.");
-  out += "</section>\n<section id=\"repeat\">\n<h2>7. How to repeat this verification</h2>\n"
-         "<p>An independent examiner needs only the material named here and a computer; no "
-         "secret of the vault is needed to check a bundle.</p>\n<ol>\n";
+  out +=
+      "</section>\n<section id=\"repeat\">\n<h2>7. How to repeat this verification</h2>\n"
+      "<p>An independent examiner needs only the material named here and a computer; no "
+      "secret of the vault is needed to check a bundle.</p>\n<ol>\n";
   for (const auto& step : m.repeat) out += "<li>" + E(step) + "</li>\n";
-  out += "</ol>\n<h3>What this report proves, and what it does not</h3>\n"
-         "<p>It shows whether each item is, byte for byte, what was recorded when it was "
-         "collected, and whether the signed record of who handled it, when and why is intact "
-         "and was signed by the keys listed. It does not show that the content is true, "
-         "relevant or complete, that a person behind a key is who they say, or that the times "
-         "given by custodians' clocks are right (only a trusted timestamp attests a time).</p>\n"
-         "</section>\n";
+  out +=
+      "</ol>\n<h3>What this report proves, and what it does not</h3>\n"
+      "<p>It shows whether each item is, byte for byte, what was recorded when it was "
+      "collected, and whether the signed record of who handled it, when and why is intact "
+      "and was signed by the keys listed. It does not show that the content is true, "
+      "relevant or complete, that a person behind a key is who they say, or that the times "
+      "given by custodians' clocks are right (only a trusted timestamp attests a time).</p>\n"
+      "</section>\n";
 }
 
 }  // namespace
@@ -248,12 +271,23 @@ std::string HtmlEscape(std::string_view s) {
       out.append(s.substr(i, n));
     } else {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += static_cast<char>(c);
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
+        default:
+          out += static_cast<char>(c);
       }
     }
     i += n;

@@ -61,8 +61,11 @@ class Builder {
     m_.generated_at = NowUtc();
     m_.identifiers.push_back({"Vault log (origin)", v_.origin()});
     m_.identifiers.push_back({"Vault ID", v_.vault_id()});
-    m_.identifiers.push_back({"Log verified", std::to_string(vr.events) + " entries, root " + vr.root_b64});
-    if (report_event_) m_.identifiers.push_back({"This report", EventName(*report_event_) + " (access, operation report)"});
+    m_.identifiers.push_back(
+        {"Log verified", std::to_string(vr.events) + " entries, root " + vr.root_b64});
+    if (report_event_)
+      m_.identifiers.push_back(
+          {"This report", EventName(*report_event_) + " (access, operation report)"});
     RETURN_IF_ERROR(ReplayLog());
     RETURN_IF_ERROR(CollectProvenance());
     RETURN_IF_ERROR(CollectTimestamps(vr.problems));
@@ -85,10 +88,13 @@ class Builder {
     it.collector = Str(md, "collector");
     it.witness = Str(md, "witness");
     crypto::Sha256 hash;
-    Status s = ExtractItem(v_, item, [&](ByteView d) {
-      hash.Update(d);
-      return OkStatus();
-    }, nullptr);
+    Status s = ExtractItem(
+        v_, item,
+        [&](ByteView d) {
+          hash.Update(d);
+          return OkStatus();
+        },
+        nullptr);
     if (s.ok() || s.code() == Code::kVerifyFailed) {
       Digest d = hash.Finish();
       it.sha256_now = crypto::HexEncode(ByteView(d.data(), d.size()));
@@ -147,8 +153,10 @@ class Builder {
       for (const auto& s : pe->signatures) ++signed_count[s.key_id];
       const Event& ev = pe->event;
       if (!about(ev)) continue;
-      m_.timeline.push_back(ReportEventOf("", ev, std::map<uint64_t, SignatureCheck>{{seq, check}}));
-      const bool first_record = ev.action == "ingest" || ev.action == "import" || ev.action == "derive";
+      m_.timeline.push_back(
+          ReportEventOf("", ev, std::map<uint64_t, SignatureCheck>{{seq, check}}));
+      const bool first_record =
+          ev.action == "ingest" || ev.action == "import" || ev.action == "derive";
       for (auto& it : m_.items) {
         if (!first_record || !it.recorded_at.empty()) continue;
         for (const auto& s : ev.subjects) {
@@ -169,8 +177,9 @@ class Builder {
       auto c = custodians.find(key.custodian);
       std::string state;
       if (c != custodians.end()) {
-        state = !c->second.active ? ", custodian revoked"
-                                  : (c->second.key_id == key_id ? ", current key" : ", replaced key");
+        state = !c->second.active
+                    ? ", custodian revoked"
+                    : (c->second.key_id == key_id ? ", current key" : ", replaced key");
       }
       m_.keys.push_back({"custodian", key.custodian, key_id,
                          CustodianVerifierKey(key.custodian, key.public_key),
@@ -201,17 +210,19 @@ class Builder {
       auto found = FindRedactions(v_, item.id, item.id);
       if (!found.ok()) {
         if (found.status().code() != Code::kVerifyFailed) return found.status();
-        m_.anomalies.push_back("item " + item.id + ": redaction record: " + found.status().message());
+        m_.anomalies.push_back("item " + item.id +
+                               ": redaction record: " + found.status().message());
         continue;
       }
       for (const auto& r : *found) {
         if (!redactions.insert(r.sequence).second) continue;
         Digest d = crypto::Sha256Of(ByteView(r.record_bytes));
-        m_.redactions.push_back(
-            {r.record.original, r.record.redacted, EventName(r.sequence),
-             std::to_string(r.record.spans.size()) + " span(s) removed, each committed to by a "
-             "salted SHA-256; record SHA-256 " + crypto::HexEncode(ByteView(d.data(), d.size())) +
-             ", matches its signed derive event"});
+        m_.redactions.push_back({r.record.original, r.record.redacted, EventName(r.sequence),
+                                 std::to_string(r.record.spans.size()) +
+                                     " span(s) removed, each committed to by a "
+                                     "salted SHA-256; record SHA-256 " +
+                                     crypto::HexEncode(ByteView(d.data(), d.size())) +
+                                     ", matches its signed derive event"});
       }
     }
     return OkStatus();
@@ -220,8 +231,10 @@ class Builder {
   Status CollectTimestamps(const std::vector<std::string>& problems) {
     ASSIGN_OR_RETURN(auto stored, ListTimestamps(v_));
     for (const auto& t : stored) {
-      ReportTimestamp r{t.checkpoint_size, t.gen_time, t.tsa, t.serial, t.policy, t.tsr_sha256, false, ""};
-      auto v = crypto::VerifyTimestampToken(ByteView(t.response), crypto::Sha256Of(t.checkpoint), t.trust);
+      ReportTimestamp r{t.checkpoint_size, t.gen_time,   t.tsa, t.serial,
+                        t.policy,          t.tsr_sha256, false, ""};
+      auto v = crypto::VerifyTimestampToken(ByteView(t.response), crypto::Sha256Of(t.checkpoint),
+                                            t.trust);
       if (!v.ok()) {
         r.detail = v.status().message();
       } else if (HasProblemAbout(problems, t.event_seq)) {
