@@ -67,6 +67,7 @@ Command SetupRedact(CLI::App& app, GlobalOptions& g);
 Command SetupVerifyRedaction(CLI::App& app, GlobalOptions& g);
 Command SetupTimestamp(CLI::App& app, GlobalOptions& g);
 Command SetupImport(CLI::App& app, GlobalOptions& g);
+Command SetupReport(CLI::App& app, GlobalOptions& g);
 
 // Tool and library versions, one "name version" per line; the custody log cites the first.
 std::string VersionText();

@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
       amanat::cli::SetupVerifyRedaction(app, g),
       amanat::cli::SetupTimestamp(app, g),
       amanat::cli::SetupImport(app, g),
+      amanat::cli::SetupReport(app, g),
   };
 
   try {

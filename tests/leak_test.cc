@@ -182,6 +182,8 @@ TEST_F(Leak, PassphrasesNeverAppearInOutputOrFiles) {
   EXPECT_EQ(run(as(second_file, {"show", id})).exit_code, 0);
   EXPECT_EQ(run(as(second_file, {"passwd", "--new-passphrase-file", first_file})).exit_code, 0);
   EXPECT_EQ(run(as(first_file, {"ls"})).exit_code, 0);
+  EXPECT_EQ(run(as(first_file, {"report", id, "-o", Path("report.html")})).exit_code, 0);
+  EXPECT_EQ(run(as(wrong_file, {"report", id, "-o", Path("report2.html")})).exit_code, 3);
   // The file given where the passphrase file goes is not echoed either.
   EXPECT_NE(run(as(first_file, {"passwd", "--new-passphrase-file", Path("none")})).exit_code, 0);
 
@@ -196,6 +198,13 @@ TEST_F(Leak, PassphrasesNeverAppearInOutputOrFiles) {
   }
   std::vector<std::string> found = FindNeedles(vault(), needles, nullptr);
   EXPECT_TRUE(found.empty()) << ::testing::PrintToString(found);
+  // Nor in the report (which holds no content either).
+  const std::string report = ReadFileBytes(Path("report.html"));
+  ASSERT_FALSE(report.empty());
+  for (const auto& [name, needle] : needles) {
+    EXPECT_EQ(report.find(needle), std::string::npos) << name << " in the report";
+  }
+  EXPECT_EQ(report.find("a short statement"), std::string::npos);
   // Nor in what get wrote.
   const std::string out = ReadFileBytes(Path("out"));
   EXPECT_EQ(out, "a short statement\n");

@@ -137,7 +137,7 @@ class Verifier {
     report_.manifest_ok = true;
     for (const auto& it : m.items) {
       report_.items.push_back({it.id, it.size, it.kind, JsonStringField(it.metadata, "filename"),
-                               true, ""});
+                               true, "", ""});
     }
     Checked("manifest signature: minisign, exporter " + m.exporter + " key " + m.exporter_key_id);
     return true;
@@ -182,6 +182,9 @@ class Verifier {
         continue;
       }
       auto h = members_.sha256.find(path);
+      if (h != members_.sha256.end()) {
+        if (BundleItemResult* r = ItemResult(it.id)) r->sha256 = h->second;
+      }
       if (h == members_.sha256.end()) {
         ItemProblem(it.id, "missing from the bundle");
       } else if (h->second != it.id) {

@@ -43,6 +43,7 @@ struct BundleItemResult {
   std::string filename;
   bool ok = false;
   std::string problem;  // the first one found about this item
+  std::string sha256;   // hex SHA-256 of items/<id> as read; "" if missing or unreadable
 };
 
 struct TimelineEvent {

@@ -3,10 +3,7 @@
 #include <cstdint>
 
 namespace amanat::vault {
-namespace {
 
-// Length of the valid UTF-8 sequence at s[i], or 0 if invalid (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF).
 size_t Utf8SeqLen(std::string_view s, size_t i) {
   const auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
   uint8_t c = b(i);
@@ -36,8 +33,6 @@ size_t Utf8SeqLen(std::string_view s, size_t i) {
   }
   return n;
 }
-
-}  // namespace
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
