@@ -21,6 +21,7 @@
 #include "crypto/sha256.h"
 #include "tests/cli_runner.h"
 #include "vault/add_files.h"
+#include "vault/chunk_reader.h"
 #include "vault/media_type.h"
 #include "vault/vault.h"
 #include "vault/verify.h"
@@ -697,6 +698,56 @@ TEST_F(ItemsTest, AddFilesDropsTheWholeBatchWhenTheDatabaseRefusesASmallFile) {
   auto report = VerifyVault(*v_, {});
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->ok()) << report->problems.front();
+}
+
+// ChunkReader hands out full chunks in order, hashing them on its thread, and passes a read
+// error on only after the chunks read before it.
+TEST(ChunkReaderTest, ChunksInOrderHashedThenTheEndOrTheError) {
+  const std::string data = PseudoRandomBytes(10 * 1000 + 500, 9);
+  for (bool fail : {false, true}) {
+    SCOPED_TRACE(fail ? "failing source" : "whole source");
+    Source src(data, fail ? std::optional<size_t>(7 * 1000 + 10) : std::nullopt);
+    ReadFn read = src.Fn();
+    crypto::Sha256 hash;
+    std::string got;
+    Status end;
+    {
+      ChunkReader reader(read, hash, 1000);
+      for (;;) {
+        auto chunk = reader.Next();
+        if (!chunk.ok()) {
+          end = chunk.status();
+          break;
+        }
+        if (chunk->empty()) break;
+        EXPECT_TRUE(chunk->size() == 1000 || got.size() == 10 * 1000) << chunk->size();
+        got.append(AsChars(*chunk));
+      }
+    }
+    if (fail) {
+      EXPECT_EQ(end.code(), Code::kIoError) << end.message();
+      EXPECT_EQ(got, data.substr(0, 7 * 1000));
+    } else {
+      EXPECT_TRUE(end.ok()) << end.message();
+      EXPECT_EQ(got, data);
+      EXPECT_EQ(crypto::HexEncode(hash.Finish()), HexSha256(data));
+    }
+  }
+}
+
+// Destroyed early, the reader stops its thread without reading to the end.
+TEST(ChunkReaderTest, StopsWhenDestroyedEarly) {
+  const std::string data = PseudoRandomBytes(100 * 1000, 10);
+  Source src(data);
+  ReadFn read = src.Fn();
+  crypto::Sha256 hash;
+  {
+    ChunkReader reader(read, hash, 1000);
+    auto chunk = reader.Next();
+    ASSERT_TRUE(chunk.ok());
+    EXPECT_EQ(chunk->size(), 1000u);
+  }
+  EXPECT_LT(src.delivered(), data.size());
 }
 
 }  // namespace

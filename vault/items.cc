@@ -6,6 +6,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "vault/chunk_reader.h"
 #include "vault/event.h"
 #include "vault/media_type.h"
 #include "vault/text.h"
@@ -139,7 +140,8 @@ struct StoredBlob {
   std::string media_type;
 };
 
-// Streams `read` into chunk rows of a new blob, hashing on the way.
+// Streams `read` into chunk rows of a new blob, hashing on the way. After the first chunk,
+// reading and hashing run on a second thread (vault/chunk_reader.h) while this one stores.
 // A non-empty `media_type` was detected already; otherwise libmagic looks at the first chunk.
 Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& progress,
                                const std::string& media_type = "") {
@@ -151,40 +153,41 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
 
   ASSIGN_OR_RETURN(Stmt put,
                    db.Prepare("INSERT INTO chunks(blob_id, seq, data) VALUES(?, ?, ?)"));
+  auto store = [&](ByteView chunk) -> Status {
+    put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlobNoCopy(3, chunk);
+    RETURN_IF_ERROR(put.Run());
+    put.Reset();
+    ++out.chunks;
+    out.size += chunk.size();
+    if (progress) progress(out.size);
+    return OkStatus();
+  };
+
   crypto::Sha256 hash;
   // Not zero-filled: only the bytes read are ever used, and those are wiped on the way out.
   std::unique_ptr<uint8_t[]> buf(new uint8_t[kChunkSize]);
-  size_t used = 0;
+  size_t used = kChunkSize;  // until the read returns, bytes may have landed anywhere
   struct WipeOnExit {
     uint8_t* p;
     size_t* n;
     ~WipeOnExit() { crypto::Wipe(p, *n); }
   } wipe{buf.get(), &used};
-  for (;;) {
-    auto got = Fill(read, buf.get(), kChunkSize);
-    if (!got.ok()) {
-      used = kChunkSize;  // a partial read may have left bytes anywhere
-      return got.status();
+  ASSIGN_OR_RETURN(size_t n, Fill(read, buf.get(), kChunkSize));
+  used = n;
+  ByteView first(buf.get(), n);
+  out.media_type = !media_type.empty() && n > 0
+                       ? media_type
+                       : DetectMediaType(first.first(std::min(n, kMediaSniffBytes)));
+  hash.Update(first);
+  if (n > 0) RETURN_IF_ERROR(store(first));
+  if (n == kChunkSize) {
+    ChunkReader rest(read, hash);
+    for (;;) {
+      ASSIGN_OR_RETURN(ByteView chunk, rest.Next());
+      if (chunk.empty()) break;
+      RETURN_IF_ERROR(store(chunk));
     }
-    const size_t n = *got;
-    used = std::max(used, n);
-    if (n == 0) break;
-    ByteView chunk(buf.get(), n);
-    if (out.chunks == 0) {
-      out.media_type = !media_type.empty()
-                           ? media_type
-                           : DetectMediaType(chunk.first(std::min(n, kMediaSniffBytes)));
-    }
-    hash.Update(chunk);
-    put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlobNoCopy(3, chunk);
-    RETURN_IF_ERROR(put.Run());
-    put.Reset();
-    ++out.chunks;
-    out.size += n;
-    if (progress) progress(out.size);
-    if (n < kChunkSize) break;
   }
-  if (out.chunks == 0) out.media_type = DetectMediaType({});
   out.id = crypto::HexEncode(hash.Finish());
   return out;
 }
