@@ -13,6 +13,11 @@
 //   keys/log.vkey                       the log's C2SP verifier key
 //   keys/<custodian>-<key ID>.minisign.pub, keys/<custodian>-<key ID>.vkey
 //                                       the public keys of custodians who signed
+//   timestamps/<stem>.{tsr,chain.pem,checkpoint}
+//                                       a trusted timestamp (RFC 3161) of an earlier checkpoint:
+//                                       the TSA's response, its certificates, the checkpoint;
+//                                       <stem> is <size>, or <size>-<n> (n >= 2) for the n-th
+//                                       token of the same checkpoint
 #ifndef AMANAT_VAULT_BUNDLE_LAYOUT_H_
 #define AMANAT_VAULT_BUNDLE_LAYOUT_H_
 
@@ -37,6 +42,7 @@ inline constexpr char kCustodyDir[] = "custody";
 inline constexpr char kLogKeyPath[] = "keys/log.vkey";
 inline constexpr char kItemsDir[] = "items/";
 inline constexpr char kReceivedDir[] = "custody/received/";
+inline constexpr char kTimestampsDir[] = "timestamps/";
 
 // Largest member of each kind read into memory. Items are streamed and have no limit.
 inline constexpr size_t kMaxManifestBytes = 16 << 20;
@@ -45,6 +51,8 @@ inline constexpr size_t kMaxEventsBytes = 256 << 20;
 inline constexpr size_t kMaxProofsBytes = 256 << 20;
 inline constexpr size_t kMaxSmallMemberBytes = 64 << 10;  // keys, checkpoint, signature
 inline constexpr size_t kMaxReadmeBytes = 1 << 20;
+inline constexpr size_t kMaxTimestampTokenBytes = 256 << 10;  // crypto::kMaxTimestampSize
+inline constexpr size_t kMaxTimestampChainBytes = 1 << 20;
 // All members other than items together (several sections each have events and proofs).
 inline constexpr uint64_t kMaxSmallMembersTotal = uint64_t{1} << 30;
 
@@ -60,6 +68,9 @@ enum class MemberKind {
   kLogKey,       // keys/log.vkey or custody/received/<n>/log.vkey
   kMinisignKey,  // keys/<custodian>-<key ID>.minisign.pub
   kNoteKey,      // keys/<custodian>-<key ID>.vkey
+  kTimestampToken,       // timestamps/<stem>.tsr
+  kTimestampChain,       // timestamps/<stem>.chain.pem
+  kTimestampCheckpoint,  // timestamps/<stem>.checkpoint
   kUnknown,
 };
 
@@ -80,6 +91,13 @@ std::string MinisignKeyPath(const std::string& custodian, const std::string& key
 std::string NoteKeyPath(const std::string& custodian, const std::string& key_id);
 // Splits a key file name back into custodian and key ID; false if it is not one.
 bool ParseKeyPath(std::string_view path, std::string* custodian, std::string* key_id);
+
+// The paths of the n-th token (n = 1, 2, ...) of the checkpoint of `size`:
+// "timestamps/<size>" for n = 1, "timestamps/<size>-<n>" after, plus the three extensions.
+struct TimestampPaths {
+  std::string token, chain, checkpoint;
+};
+TimestampPaths TimestampPathsFor(uint64_t size, size_t n);
 
 // SHA256SUMS as `sha256sum` writes it (two spaces, text mode), one line per member, sorted
 // by path: the only form a bundle may carry, so that any changed byte shows.
