@@ -14,11 +14,13 @@ struct VerifyBundleOptions {
   std::vector<std::string> trust;
   std::vector<std::string> against;
   std::vector<std::string> identities;
+  std::vector<std::string> tsa_cas;
   bool json = false;
 };
 
 Status RunVerifyBundle(const VerifyBundleOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(vault::BundleVerifyOptions vo, BundleOptionsFromArgs(o.trust, o.against));
+  ASSIGN_OR_RETURN(vo.tsa_ca_pem, TsaCaFromArgs(o.tsa_cas));
   std::vector<crypto::AgeIdentity> ids;
   for (const auto& path : o.identities) {
     ASSIGN_OR_RETURN(auto more, vault::ReadAgeIdentityFile(path));
@@ -37,7 +39,7 @@ Status RunVerifyBundle(const VerifyBundleOptions& o, const GlobalOptions& g) {
   if (o.json) {
     PrintJson(BundleReportJson(o.file, *report));
   } else {
-    PrintBundleReport(o.file, *report, !o.trust.empty());
+    PrintBundleReport(o.file, *report, !o.trust.empty(), !o.tsa_cas.empty());
   }
   return BundleReportStatus(*report);
 }
@@ -54,6 +56,10 @@ Command SetupVerifyBundle(CLI::App& app, GlobalOptions& g) {
                   "every signer must be one of them")
       ->allow_extra_args(false);
   sub->add_option("--against", o->against, "An older checkpoint of the same vault (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--tsa-ca", o->tsa_cas,
+                  "CA certificate (PEM) of a time-stamping authority you trust; repeatable. Then "
+                  "every timestamp token must chain to one of them")
       ->allow_extra_args(false);
   sub->add_option("--identity", o->identities,
                   "An age identity file, for a bundle encrypted to you (repeatable)")
