@@ -354,6 +354,24 @@ TEST_F(BundleTimestampTest, TamperedTokensAreNamed) {
                                        TestDataDir() + "/../schemas", Path("swapped")});
   EXPECT_EQ(py.exit_code, 1) << py;
   EXPECT_NE(py.err.find(t1 + ".tsr: openssl ts -verify refuses it"), std::string::npos) << py;
+
+  // The consistency proof from the token's checkpoint missing.
+  std::vector<Member> no_proof = members;
+  proofs = FindMember(no_proof, "custody/proofs.json");
+  p = json::parse(proofs->data);
+  p["consistency"].erase(0);
+  proofs->data = p.dump(1) + "\n";
+  Resign(no_proof, [](vault::Manifest&) {});
+  ExpectFound(no_proof, "timestamp " + t1 + ".tsr: custody/proofs.json holds no consistency proof from size " +
+                            std::to_string(s1));
+
+  // (h) Manifest entries that name the wrong files, or one token twice.
+  std::vector<Member> names = members;
+  Resign(names, [](vault::Manifest& m) { m.timestamps[0].chain = m.timestamps[1].chain; });
+  ExpectFound(names, "timestamp " + t1 + ".tsr: the manifest names its files wrongly");
+  names = members;
+  Resign(names, [](vault::Manifest& m) { m.timestamps.push_back(m.timestamps[0]); });
+  ExpectFound(names, "timestamp " + t1 + ".tsr: the manifest lists it twice");
 }
 
 // A token made while the TSA's certificate was valid still verifies in a bundle after that
