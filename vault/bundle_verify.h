@@ -7,7 +7,8 @@
 // item's content against its ID; each custody section (vault/bundle_check_section.h); that
 // the bundle's last event is its own export, by the signer of the manifest, naming exactly
 // its items; each item's first record against the manifest; provenance; that every received
-// section is named by a signed import event; the key files; trust; and any older checkpoints.
+// section is named by a signed import event; the key files; trust; any older checkpoints; and
+// the trusted timestamps in timestamps/ (BundleTimestampResult).
 #ifndef AMANAT_VAULT_BUNDLE_VERIFY_H_
 #define AMANAT_VAULT_BUNDLE_VERIFY_H_
 
