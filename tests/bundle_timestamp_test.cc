@@ -133,8 +133,8 @@ class BundleTimestampTest : public BundleTest {
   TestTsa::Cert signer_;
 };
 
-// Two tokens, from two TSAs under different CAs: both travel, with what ties them to the
-// bundle; verify-bundle reports each attested time, trusts a TSA only through --tsa-ca, and
+// Four tokens, from two TSAs under different CAs, two of them over the same checkpoint: all
+// travel, with what ties them to the bundle; verify-bundle reports each attested time, trusts a TSA only through --tsa-ca, and
 // agrees with `openssl ts -verify` on the unpacked data either way.
 TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) {
   const uint64_t s1 = Stamp("first");
@@ -144,12 +144,16 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
   TestTsa::Cert other_signer = other.Issue(other_options);
   const uint64_t s2 = Stamp("second", &other, &other_signer);
   ASSERT_GT(s2, s1);
+  // Two tokens of one checkpoint: requested together, added one after the other.
+  const std::string q3 = Request("third"), q4 = Request("fourth");
+  const uint64_t s3 = ReplyAndAdd(q3, "third");
+  ASSERT_EQ(ReplyAndAdd(q4, "fourth"), s3);
   const json ls = Ls();
-  ASSERT_EQ(ls.size(), 2u);
+  ASSERT_EQ(ls.size(), 4u);
   const std::string bundle = Export("b.zip");
 
   const json manifest = json::parse(MemberData(bundle, "manifest.json"));
-  ASSERT_EQ(manifest["timestamps"].size(), 2u) << manifest["timestamps"];
+  ASSERT_EQ(manifest["timestamps"].size(), 4u) << manifest["timestamps"];
   const std::string t1 = "timestamps/" + std::to_string(s1), t2 = "timestamps/" + std::to_string(s2);
   EXPECT_EQ(manifest["timestamps"][0], json({{"checkpoint_size", s1},
                                              {"event", ls[0]["event"]},
@@ -157,6 +161,10 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
                                              {"chain", t1 + ".chain.pem"},
                                              {"checkpoint", t1 + ".checkpoint"}}));
   EXPECT_EQ(manifest["timestamps"][1]["token"], t2 + ".tsr");
+  EXPECT_EQ(manifest["timestamps"][2]["token"], "timestamps/" + std::to_string(s3) + ".tsr");
+  EXPECT_EQ(manifest["timestamps"][3]["token"], "timestamps/" + std::to_string(s3) + "-2.tsr");
+  EXPECT_EQ(MemberData(bundle, "timestamps/" + std::to_string(s3) + "-2.tsr"),
+            ReadFileBytes(Path("fourth.tsr")));
   // The token exactly as received, the checkpoint it covers, the CA it was checked with.
   EXPECT_EQ(MemberData(bundle, t1 + ".tsr"), ReadFileBytes(Path("first.tsr")));
   EXPECT_EQ(Sha256SumOf(MemberData(bundle, t1 + ".tsr")), ls[0]["tsr_sha256"]);
@@ -165,7 +173,7 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
   const json proofs = json::parse(MemberData(bundle, "custody/proofs.json"));
   std::vector<uint64_t> from;
   for (const auto& p : proofs["consistency"]) from.push_back(p["from_size"].get<uint64_t>());
-  EXPECT_EQ(from, (std::vector<uint64_t>{s1, s2}));
+  EXPECT_EQ(from, (std::vector<uint64_t>{s1, s2, s3}));
   std::set<std::string> listed;
   for (const auto& f : manifest["files"]) listed.insert(f["path"].get<std::string>());
   for (const std::string ext : {".tsr", ".chain.pem", ".checkpoint"}) {
@@ -175,9 +183,9 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
   // Both CAs trusted: verified, with the attested times the vault recorded.
   RunResult ok = VerifyBundle(bundle, {"--tsa-ca", tsa_->ca_cert(), "--tsa-ca", other.ca_cert()});
   ASSERT_EQ(ok.exit_code, 0) << ok;
-  for (const auto& t : ls) {
-    EXPECT_NE(ok.out.find("✓ " + t["gen_time"].get<std::string>() + "  timestamps/" +
-                          std::to_string(t["checkpoint_size"].get<uint64_t>()) + ".tsr"),
+  for (size_t i = 0; i < ls.size(); ++i) {
+    EXPECT_NE(ok.out.find("✓ " + ls[i]["gen_time"].get<std::string>() + "  " +
+                          manifest["timestamps"][i]["token"].get<std::string>()),
               std::string::npos)
         << ok;
   }
@@ -187,8 +195,8 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
                                        other.ca_cert()});
   ASSERT_EQ(js.exit_code, 0) << js;
   const json report = ParseJson(js);
-  ASSERT_EQ(report["timestamps"].size(), 2u);
-  for (size_t i = 0; i < 2; ++i) {
+  ASSERT_EQ(report["timestamps"].size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
     const json& t = report["timestamps"][i];
     EXPECT_EQ(t["gen_time"], ls[i]["gen_time"]);
     EXPECT_EQ(t["serial"], ls[i]["serial"]);
@@ -199,7 +207,7 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
   }
   size_t timestamp_events = 0;
   for (const auto& e : report["timeline"]) timestamp_events += e["action"] == "timestamp";
-  EXPECT_EQ(timestamp_events, 2u);
+  EXPECT_EQ(timestamp_events, 4u);
 
   // No --tsa-ca: the signatures hold against the bundle's own CAs, the TSAs are not trusted;
   // not a failure.
@@ -238,7 +246,7 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
   RunResult py = RunProgram("/usr/bin/python3", {TestDataDir() + "/schema/validate_bundle.py",
                                                  TestDataDir() + "/../schemas", dir});
   EXPECT_EQ(py.exit_code, 0) << py;
-  EXPECT_NE(py.out.find(", 2 timestamp tokens)"), std::string::npos) << py;
+  EXPECT_NE(py.out.find(", 4 timestamp tokens)"), std::string::npos) << py;
 
   // Bad --tsa-ca input is bad input.
   const std::string junk =
