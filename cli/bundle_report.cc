@@ -7,6 +7,7 @@
 #include "cli/terminal.h"
 #include "crypto/checkpoint.h"
 #include "crypto/encoding.h"
+#include "crypto/timestamp.h"
 #include "vault/fs.h"
 
 namespace amanat::cli {
@@ -46,7 +47,22 @@ Result<vault::BundleVerifyOptions> BundleOptionsFromArgs(const std::vector<std::
   return o;
 }
 
-void PrintBundleReport(const std::string& file, const vault::BundleReport& r, bool trust_given) {
+Result<std::string> TsaCaFromArgs(const std::vector<std::string>& files) {
+  std::string pem;
+  for (const auto& path : files) {
+    ASSIGN_OR_RETURN(std::string text, vault::ReadSmallFile(path, crypto::kMaxTimestampSize * 4));
+    auto certs = crypto::CertificatesPem(text, true);
+    if (!certs.ok()) {
+      return certs.status().Context("--tsa-ca " + path).WithHint(
+          "give the PEM certificate of the TSA's CA, obtained from the TSA by a channel you trust");
+    }
+    pem += *certs;
+  }
+  return pem;
+}
+
+void PrintBundleReport(const std::string& file, const vault::BundleReport& r, bool trust_given,
+                       bool tsa_ca_given) {
   PrintLine("bundle " + file);
   if (r.manifest_ok) {
     const vault::Manifest& m = r.manifest;
@@ -102,6 +118,27 @@ void PrintBundleReport(const std::string& file, const vault::BundleReport& r, bo
     }
     if (!trust_given) {
       PrintLine("  (no --trust given: compare these keys with copies you received separately)");
+    }
+    if (!r.timestamps.empty()) {
+      PrintLine("");
+      PrintLine("trusted timestamps (" + std::to_string(r.timestamps.size()) + "):");
+      for (const auto& t : r.timestamps) {
+        const std::string when = t.gen_time_utc.empty() ? "(time unreadable)" : t.gen_time_utc;
+        std::string line = std::string("  ") + (t.ok ? "✓ " : "✗ ") + when + "  " + t.token_path +
+                           "  dates custody events 0 to " + std::to_string(t.size == 0 ? 0 : t.size - 1) +
+                           " (checkpoint " + std::to_string(t.size) + ")";
+        PrintLine(line);
+        PrintLine("      by " + (t.tsa.empty() ? std::string("(unknown TSA)") : t.tsa) +
+                  ", serial " + t.serial + ", recorded by custody event " +
+                  std::to_string(t.event) + ": " +
+                  (!t.ok        ? t.problem
+                   : t.trusted ? "verified, TSA trusted"
+                               : "signature valid, TSA not trusted"));
+      }
+      if (!tsa_ca_given) {
+        PrintLine("  (no --tsa-ca given: the tokens were checked against the CA certificates the "
+                  "bundle carries; give the TSA's CA certificate, obtained separately, to trust it)");
+      }
     }
     for (const auto& a : r.against) {
       PrintLine(std::string("against ") + a.label + ": " + (a.ok ? "OK, " : "FAILED, ") + a.detail);
@@ -159,6 +196,15 @@ json BundleReportJson(const std::string& file, const vault::BundleReport& r) {
   json against = json::array();
   for (const auto& a : r.against) against.push_back({{"file", a.label}, {"ok", a.ok}, {"detail", a.detail}});
   j["against"] = against;
+  json stamps = json::array();
+  for (const auto& t : r.timestamps) {
+    stamps.push_back({{"token", t.token_path}, {"checkpoint_size", t.size},
+                      {"covers_events_below", t.size}, {"event", t.event},
+                      {"gen_time", t.gen_time_utc}, {"tsa", t.tsa}, {"serial", t.serial},
+                      {"policy", t.policy}, {"trusted", t.trusted}, {"ok", t.ok},
+                      {"problem", t.problem}});
+  }
+  j["timestamps"] = stamps;
   return j;
 }
 

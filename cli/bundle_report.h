@@ -17,9 +17,14 @@ namespace amanat::cli {
 Result<vault::BundleVerifyOptions> BundleOptionsFromArgs(const std::vector<std::string>& trust,
                                                         const std::vector<std::string>& against);
 
+// --tsa-ca arguments: the certificates of each file, as PEM, one after the other.
+// kInvalidInput for a file without a certificate or with a damaged one, kNotFound if missing.
+Result<std::string> TsaCaFromArgs(const std::vector<std::string>& files);
+
 // The report for a person: items with ✓/✗, the custody timeline, provenance, the keys relied
-// on, what was checked, and every problem.
-void PrintBundleReport(const std::string& file, const vault::BundleReport& r, bool trust_given);
+// on, trusted timestamps, what was checked, and every problem.
+void PrintBundleReport(const std::string& file, const vault::BundleReport& r, bool trust_given,
+                       bool tsa_ca_given);
 // The same as one JSON document.
 nlohmann::json BundleReportJson(const std::string& file, const vault::BundleReport& r);
 

@@ -41,7 +41,7 @@ Status RunImport(const ImportOptions& o, const GlobalOptions& g) {
     if (o.json) {
       PrintJson({{"imported", false}, {"verification", BundleReportJson(o.file, r->report)}});
     } else {
-      PrintBundleReport(o.file, r->report, !o.trust.empty());
+      PrintBundleReport(o.file, r->report, !o.trust.empty(), false);
       PrintLine("nothing was imported");
     }
     return BundleReportStatus(r->report);

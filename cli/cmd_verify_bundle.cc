@@ -20,6 +20,7 @@ struct VerifyBundleOptions {
   std::vector<std::string> trust;
   std::vector<std::string> against;
   std::vector<std::string> identities;
+  std::vector<std::string> tsa_cas;
   bool json = false;
   std::string report;  // --report FILE
   std::string case_id;
@@ -33,6 +34,7 @@ vault::BundleReportContext ReportContext(const VerifyBundleOptions& o) {
 Status RunVerifyBundle(const VerifyBundleOptions& o, const GlobalOptions& g) {
   RETURN_IF_ERROR(CheckReportText(o.case_id, "--case"));
   ASSIGN_OR_RETURN(vault::BundleVerifyOptions vo, BundleOptionsFromArgs(o.trust, o.against));
+  ASSIGN_OR_RETURN(vo.tsa_ca_pem, TsaCaFromArgs(o.tsa_cas));
   // The report file is opened first, so that a refused output is known before any work.
   std::optional<OutputFile> out;
   if (!o.report.empty()) {
@@ -75,7 +77,7 @@ Status RunVerifyBundle(const VerifyBundleOptions& o, const GlobalOptions& g) {
   if (o.json) {
     PrintJson(BundleReportJson(o.file, *report));
   } else {
-    PrintBundleReport(o.file, *report, !o.trust.empty());
+    PrintBundleReport(o.file, *report, !o.trust.empty(), !o.tsa_cas.empty());
   }
   if (out) {
     // The report's own status repeats the verification's; the first problem is reported below.
@@ -98,6 +100,10 @@ Command SetupVerifyBundle(CLI::App& app, GlobalOptions& g) {
                   "every signer must be one of them")
       ->allow_extra_args(false);
   sub->add_option("--against", o->against, "An older checkpoint of the same vault (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--tsa-ca", o->tsa_cas,
+                  "CA certificate (PEM) of a time-stamping authority you trust; repeatable. Then "
+                  "every timestamp token must chain to one of them")
       ->allow_extra_args(false);
   sub->add_option("--identity", o->identities,
                   "An age identity file, for a bundle encrypted to you (repeatable)")

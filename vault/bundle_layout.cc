@@ -1,6 +1,7 @@
 #include "vault/bundle_layout.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "crypto/encoding.h"
 #include "vault/bundle_json.h"
@@ -26,7 +27,40 @@ bool InReceivedSection(std::string_view path, std::string_view* name) {
   return true;
 }
 
+// A timestamp member's stem after "timestamps/": <size> or <size>-<n>, n >= 2, decimal.
+bool IsTimestampStem(std::string_view stem) {
+  auto number = [](std::string_view d) {
+    return !d.empty() && d.size() <= 20 && d[0] != '0' &&
+           std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  size_t dash = stem.find('-');
+  if (dash == std::string_view::npos) return number(stem);
+  std::string_view n = stem.substr(dash + 1);
+  return number(stem.substr(0, dash)) && number(n) && n != "1";
+}
+
+// Step 6 of README.txt: the timestamps, with the stock `openssl ts`.
+std::string TimestampReadme(const Manifest& m) {
+  if (m.timestamps.empty()) return "";
+  const TimestampRef& t = m.timestamps.front();
+  return "  6. A time-stamping authority (TSA) saw each timestamped checkpoint no later than\n"
+         "     the time its token states; with the TSA's CA certificate, obtained from the TSA\n"
+         "     by a channel you trust:\n"
+         "                  openssl ts -verify -data " + t.checkpoint + " -in " + t.token + " \\\n"
+         "                      -CAfile TSA-CA.pem -untrusted " + t.chain + "\n"
+         "     It must print \"Verification: OK\"; `openssl ts -reply -in " + t.token + " -text`\n"
+         "     shows the time. If the TSA's certificate has expired since, add -attime with that\n"
+         "     time in seconds since 1970 (date -u -d TIME +%s). The bundle's checkpoint extends\n"
+         "     each timestamped one (custody/proofs.json); amanat verify-bundle checks that.\n";
+}
+
 }  // namespace
+
+TimestampPaths TimestampPathsFor(uint64_t size, size_t n) {
+  std::string stem = kTimestampsDir + std::to_string(size);
+  if (n > 1) stem += "-" + std::to_string(n);
+  return {stem + ".tsr", stem + ".chain.pem", stem + ".checkpoint"};
+}
 
 bool IsValidCustodianName(std::string_view name) {
   return !name.empty() && name.size() <= 64 &&
@@ -87,6 +121,19 @@ MemberKind ClassifyMember(std::string_view path) {
     std::string_view id = path.substr(std::string_view(kItemsDir).size());
     return id.size() == 64 && crypto::IsLowerHex(id) ? MemberKind::kItem : MemberKind::kUnknown;
   }
+  if (StartsWith(path, kTimestampsDir)) {
+    std::string_view rest = path.substr(std::string_view(kTimestampsDir).size());
+    for (auto [ext, kind] : {std::pair{std::string_view(".tsr"), MemberKind::kTimestampToken},
+                             std::pair{std::string_view(".chain.pem"), MemberKind::kTimestampChain},
+                             std::pair{std::string_view(".checkpoint"),
+                                       MemberKind::kTimestampCheckpoint}}) {
+      if (rest.size() > ext.size() && rest.substr(rest.size() - ext.size()) == ext &&
+          IsTimestampStem(rest.substr(0, rest.size() - ext.size()))) {
+        return kind;
+      }
+    }
+    return MemberKind::kUnknown;
+  }
   std::string_view name;
   if (StartsWith(path, "custody/") && path.find('/', 8) == std::string_view::npos) {
     name = path.substr(8);
@@ -110,7 +157,10 @@ size_t MaxMemberBytes(MemberKind kind) {
     case MemberKind::kReadme: return kMaxReadmeBytes;
     case MemberKind::kEvents: return kMaxEventsBytes;
     case MemberKind::kProofs: return kMaxProofsBytes;
+    case MemberKind::kTimestampToken: return kMaxTimestampTokenBytes;
+    case MemberKind::kTimestampChain: return kMaxTimestampChainBytes;
     case MemberKind::kManifestSig:
+    case MemberKind::kTimestampCheckpoint:
     case MemberKind::kCheckpoint:
     case MemberKind::kLogKey:
     case MemberKind::kMinisignKey:
@@ -178,7 +228,12 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
          "  custody/               the signed custody record (events.jsonl), the proofs that\n"
          "                         each entry is part of the vault's log (proofs.json), and the\n"
          "                         vault's signed summary of that log (checkpoint)\n"
-         "  keys/                  the public keys that made the signatures\n"
+         "  keys/                  the public keys that made the signatures\n" +
+         (m.timestamps.empty()
+              ? std::string()
+              : "  timestamps/            trusted timestamps (RFC 3161) of earlier checkpoints: a\n"
+                "                         time-stamping authority's token (.tsr), its certificates\n"
+                "                         (.chain.pem) and the checkpoint it covers (.checkpoint)\n") +
          "\n"
          "CHECKING WITH AMANAT (recommended; checks everything)\n"
          "  amanat verify-bundle THIS-FILE.zip --trust LOG-KEY --trust CUSTODIAN-KEY ...\n"
@@ -199,6 +254,7 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
          "  5. The checkpoint (custody/checkpoint) is a C2SP signed note; any C2SP verifier\n"
          "     checks it with the key in keys/log.vkey, for example\n"
          "                  amanat checkpoint verify --key keys/log.vkey custody/checkpoint\n"
+         + TimestampReadme(m) +
          "  The standard tools do not check the custody record itself (the signature of each\n"
          "  entry and the proofs); amanat verify-bundle does, and the method is published in\n"
          "  Amanat's docs/format/bundle.md for anyone to re-implement.\n"

@@ -17,6 +17,11 @@
 //   keys/log.vkey                       the log's C2SP verifier key
 //   keys/<custodian>-<key ID>.minisign.pub, keys/<custodian>-<key ID>.vkey
 //                                       the public keys of custodians who signed
+//   timestamps/<stem>.{tsr,chain.pem,checkpoint}
+//                                       a trusted timestamp (RFC 3161) of an earlier checkpoint:
+//                                       the TSA's response, its certificates, the checkpoint;
+//                                       <stem> is <size>, or <size>-<n> (n >= 2) for the n-th
+//                                       token of the same checkpoint
 #ifndef AMANAT_VAULT_BUNDLE_LAYOUT_H_
 #define AMANAT_VAULT_BUNDLE_LAYOUT_H_
 
@@ -44,6 +49,7 @@ inline constexpr char kReceivedDir[] = "custody/received/";
 inline constexpr char kIdentitiesDir[] = "identities/";
 inline constexpr char kIdentitySuffix[] = ".sealed";
 inline constexpr char kRedactionsDir[] = "redactions/";
+inline constexpr char kTimestampsDir[] = "timestamps/";
 
 // Largest member of each kind read into memory. Items are streamed and have no limit.
 inline constexpr size_t kMaxManifestBytes = 16 << 20;
@@ -54,6 +60,8 @@ inline constexpr size_t kMaxSmallMemberBytes = 64 << 10;  // keys, checkpoint, s
 inline constexpr size_t kMaxReadmeBytes = 1 << 20;
 inline constexpr size_t kMaxIdentityBytes = (1 << 20) + 4096;  // a sealed witness record
 inline constexpr size_t kMaxRedactionRecordBytes = 32 << 20;
+inline constexpr size_t kMaxTimestampTokenBytes = 256 << 10;  // crypto::kMaxTimestampSize
+inline constexpr size_t kMaxTimestampChainBytes = 1 << 20;
 // All members other than items together (several sections each have events and proofs).
 inline constexpr uint64_t kMaxSmallMembersTotal = uint64_t{1} << 30;
 
@@ -71,6 +79,9 @@ enum class MemberKind {
   kNoteKey,      // keys/<custodian>-<key ID>.vkey
   kIdentity,     // identities/<pseudonym>.sealed
   kRedaction,    // redactions/<sha256>.json
+  kTimestampToken,       // timestamps/<stem>.tsr
+  kTimestampChain,       // timestamps/<stem>.chain.pem
+  kTimestampCheckpoint,  // timestamps/<stem>.checkpoint
   kUnknown,
 };
 
@@ -96,6 +107,13 @@ std::string MinisignKeyPath(const std::string& custodian, const std::string& key
 std::string NoteKeyPath(const std::string& custodian, const std::string& key_id);
 // Splits a key file name back into custodian and key ID; false if it is not one.
 bool ParseKeyPath(std::string_view path, std::string* custodian, std::string* key_id);
+
+// The paths of the n-th token (n = 1, 2, ...) of the checkpoint of `size`:
+// "timestamps/<size>" for n = 1, "timestamps/<size>-<n>" after, plus the three extensions.
+struct TimestampPaths {
+  std::string token, chain, checkpoint;
+};
+TimestampPaths TimestampPathsFor(uint64_t size, size_t n);
 
 // SHA256SUMS as `sha256sum` writes it (two spaces, text mode), one line per member, sorted
 // by path: the only form a bundle may carry, so that any changed byte shows.

@@ -112,6 +112,23 @@ Status ParseReceived(const json& j, Manifest& m) {
   return OkStatus();
 }
 
+Status ParseTimestamps(const json& j, Manifest& m) {
+  if (!j.contains("timestamps")) return OkStatus();
+  ASSIGN_OR_RETURN(const json* a, Array(j, "timestamps", "manifest.json"));
+  for (const auto& e : *a) {
+    const std::string w = "manifest.json: timestamps entry";
+    RETURN_IF_ERROR(JsonExactKeys(e, {"checkpoint_size", "event", "token", "chain", "checkpoint"}, w));
+    TimestampRef t;
+    ASSIGN_OR_RETURN(t.checkpoint_size, JsonUint(e, "checkpoint_size", w));
+    ASSIGN_OR_RETURN(t.event, JsonUint(e, "event", w));
+    ASSIGN_OR_RETURN(t.token, JsonString(e, "token", w));
+    ASSIGN_OR_RETURN(t.chain, JsonString(e, "chain", w));
+    ASSIGN_OR_RETURN(t.checkpoint, JsonString(e, "checkpoint", w));
+    m.timestamps.push_back(std::move(t));
+  }
+  return OkStatus();
+}
+
 Status ParseFiles(const json& j, Manifest& m) {
   ASSIGN_OR_RETURN(const json* a, Array(j, "files", "manifest.json"));
   for (const auto& e : *a) {
@@ -188,6 +205,14 @@ std::string Manifest::Serialize() const {
                                 {"checkpoint", CheckpointJson(r.checkpoint_size, r.checkpoint_root)},
                                 {"events", EventsJson(r.events)}});
   }
+  ordered_json stamps = ordered_json::array();
+  for (const auto& t : timestamps) {
+    stamps.push_back(ordered_json{{"checkpoint_size", t.checkpoint_size},
+                                  {"event", t.event},
+                                  {"token", t.token},
+                                  {"chain", t.chain},
+                                  {"checkpoint", t.checkpoint}});
+  }
   ordered_json files_j = ordered_json::array();
   for (const auto& f : files) {
     files_j.push_back(ordered_json{{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}});
@@ -208,8 +233,9 @@ std::string Manifest::Serialize() const {
       {"provenance", prov},
       {"events", EventsJson(events)},
       {"received", recv},
-      {"files", files_j},
   };
+  if (!timestamps.empty()) j["timestamps"] = stamps;
+  j["files"] = files_j;
   if (!identities.empty()) {
     ordered_json ids = ordered_json::array();
     for (const auto& r : identities) {
@@ -242,6 +268,7 @@ Result<Manifest> Manifest::Parse(std::string_view text) {
     json base = j;
     base.erase("identities");
     base.erase("redactions");
+    base.erase("timestamps");
     RETURN_IF_ERROR(JsonExactKeys(base,
                                   {"format", "created", "purpose", "tool", "exporter", "source",
                                    "export_event", "checkpoint", "items", "provenance", "events",
@@ -278,6 +305,7 @@ Result<Manifest> Manifest::Parse(std::string_view text) {
   RETURN_IF_ERROR(ParseProvenance(j, m));
   ASSIGN_OR_RETURN(m.events, ParseEvents(j, w));
   RETURN_IF_ERROR(ParseReceived(j, m));
+  RETURN_IF_ERROR(ParseTimestamps(j, m));
   RETURN_IF_ERROR(ParseFiles(j, m));
   RETURN_IF_ERROR(ParseIdentities(j, m));
   RETURN_IF_ERROR(ParseRedactions(j, m));

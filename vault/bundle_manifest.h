@@ -84,6 +84,18 @@ struct ReceivedSection {
   std::vector<EventRef> events;
 };
 
+// A trusted timestamp (RFC 3161) of one of the exporting log's checkpoints, carried in
+// timestamps/ (docs/format/bundle.md, "timestamps/"). The token covers the checkpoint of
+// `checkpoint_size`, which custody/proofs.json shows the bundle's checkpoint extends.
+struct TimestampRef {
+  uint64_t checkpoint_size = 0;  // the checkpoint it covers: custody events 0 .. size - 1
+  uint64_t event = 0;            // the "timestamp" custody event that recorded it
+  std::string token;             // "timestamps/<stem>.tsr": the TSA's response as received
+  std::string chain;             // "timestamps/<stem>.chain.pem": the certificates it was checked with
+  std::string checkpoint;        // "timestamps/<stem>.checkpoint": the signed checkpoint note
+  bool operator==(const TimestampRef&) const = default;
+};
+
 struct Manifest {
   std::string format = kBundleFormat;
   std::string created;  // the export event's time (UTC)
@@ -101,6 +113,9 @@ struct Manifest {
   std::vector<ProvenanceEdge> provenance;
   std::vector<EventRef> events;
   std::vector<ReceivedSection> received;
+  // Written only when not empty, so that a bundle without tokens is read by an Amanat that
+  // knows nothing of them; absent reads as empty.
+  std::vector<TimestampRef> timestamps;
   std::vector<FileRef> files;
   // Only with --include-identities; "identities" is then in the JSON after "files" (absent
   // otherwise, so that bundles without identities are as before).

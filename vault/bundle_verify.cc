@@ -41,6 +41,7 @@ class Verifier {
     CheckKeyFiles(members_, &report_);
     CollectSigners(options_, &report_);
     CheckAgainst(options_, &report_);
+    CheckTimestamps(members_, options_, &report_);
     BuildTimeline(&report_);
     return std::move(report_);
   }

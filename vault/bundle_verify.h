@@ -7,7 +7,8 @@
 // item's content against its ID; each custody section (vault/bundle_check_section.h); that
 // the bundle's last event is its own export, by the signer of the manifest, naming exactly
 // its items; each item's first record against the manifest; provenance; that every received
-// section is named by a signed import event; the key files; trust; and any older checkpoints.
+// section is named by a signed import event; the key files; trust; any older checkpoints; and
+// the trusted timestamps in timestamps/ (BundleTimestampResult).
 #ifndef AMANAT_VAULT_BUNDLE_VERIFY_H_
 #define AMANAT_VAULT_BUNDLE_VERIFY_H_
 
@@ -33,6 +34,10 @@ struct BundleVerifyOptions {
   std::vector<crypto::NoteVerifier> trusted;
   // Checkpoints held from before: (label for messages, signed note text).
   std::vector<std::pair<std::string, std::string>> against;
+  // CA certificates (PEM) of time-stamping authorities the recipient trusts (--tsa-ca). When
+  // not empty, every timestamp token must chain to one of them; when empty, tokens are
+  // checked against the certificates the bundle carries and reported as not trusted.
+  std::string tsa_ca_pem;
   ReadProgressFn progress;
 };
 
@@ -81,6 +86,34 @@ struct BundleRedaction {
   uint64_t event = 0;
 };
 
+// A trusted timestamp (RFC 3161) the bundle carries (timestamps/), as verify-bundle found
+// it: one per token the manifest lists, in its order. Plain data for reports.
+//
+//   ok && trusted    the token verifies, and its TSA chains to a --tsa-ca certificate
+//   ok && !trusted   "signature valid, TSA not trusted": it verifies against the CA the bundle
+//                    itself carries (no --tsa-ca was given; not a failure)
+//   !ok              a problem, in `problem` and in BundleReport::problems (exit 1); with
+//                    --tsa-ca given, a token whose TSA is not among them is !ok
+//
+// "Verifies" means: the checkpoint it covers is signed by the bundle's log key and the
+// bundle's checkpoint is consistent with it (RFC 9162 proof in custody/proofs.json); its
+// message imprint is SHA-256 of that checkpoint note; its CMS signature, ESS binding and
+// certificate chain (timeStamping usage) hold at the token's own genTime; and it is the token
+// a signed "timestamp" custody event of the bundle records.
+struct BundleTimestampResult {
+  uint64_t size = 0;        // the checkpoint it covers: it dates custody events 0 .. size - 1
+  uint64_t event = 0;       // the custody event that recorded it in the vault
+  std::string token_path;   // "timestamps/<size>.tsr"
+  std::string gen_time_utc; // the attested time, RFC 3339 UTC, e.g. "2026-12-01T04:04:00Z"
+                            // (a fraction of a second kept if the TSA gives one); "" if unreadable
+  std::string tsa;          // subject of the TSA's signing certificate, "CN=...,O=..."
+  std::string serial;       // the token's serial number, lowercase hex
+  std::string policy;       // the TSA policy OID
+  bool trusted = false;
+  bool ok = false;
+  std::string problem;      // the first problem found; "" if ok
+};
+
 struct BundleReport {
   bool manifest_ok = false;  // signature verified and manifest parsed
   Manifest manifest;
@@ -91,6 +124,7 @@ struct BundleReport {
   std::vector<TimelineEvent> timeline;  // all sections, merged by time
   std::vector<SignerResult> signers;
   std::vector<AgainstResult> against;
+  std::vector<BundleTimestampResult> timestamps;
   std::vector<std::string> checked;     // what was checked, one line each
   std::vector<std::string> problems;    // what failed, one line each, most specific first
   std::vector<SectionResult> sections;  // [0] own; [n] custody/received/<n>

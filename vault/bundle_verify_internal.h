@@ -20,6 +20,11 @@ void CollectSigners(const BundleVerifyOptions& options, BundleReport* report);
 // a consistency proof from its size in that section's proofs.json.
 void CheckAgainst(const BundleVerifyOptions& options, BundleReport* report);
 
+// Checks every timestamp token the manifest lists (BundleTimestampResult) and that every
+// signed "timestamp" event of the bundle's own log has its token in the bundle.
+void CheckTimestamps(const BundleMembers& members, const BundleVerifyOptions& options,
+                     BundleReport* report);
+
 // One timeline of every parsed entry of every section, by time.
 void BuildTimeline(BundleReport* report);
 

@@ -20,6 +20,7 @@
 #include "vault/received.h"
 #include "vault/redactions.h"
 #include "vault/witnesses.h"
+#include "vault/timestamps.h"
 #include "vault/zip_writer.h"
 
 namespace amanat::vault {
@@ -82,8 +83,9 @@ Result<std::string> StoredCheckpoint(Db& db, uint64_t size) {
   return st.ColumnText(0);
 }
 
-// This vault's own section: every event about the items, the key history, and the export
-// event itself, with their proofs against the checkpoint that the export committed.
+// This vault's own section: every event about the items, the key history, the timestamp
+// events (whose tokens the bundle carries), and the export event itself, with their proofs
+// against the checkpoint that the export committed.
 Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& ids,
                                 uint64_t export_seq, const std::set<uint64_t>& extra) {
   const uint64_t size = export_seq + 1;
@@ -102,7 +104,7 @@ Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& id
                    SeqsWhere(vault.db(),
                              "SELECT seq FROM events WHERE seq < ? AND action IN ('init', "
                              "'custodian-add', 'custodian-revoke', 'custodian-rotate', "
-                             "'custodian-grant', 'custodian-revoke-grant')",
+                             "'custodian-grant', 'custodian-revoke-grant', 'timestamp')",
                              size));
   seqs.insert(history.begin(), history.end());
   for (const auto& id : ids) {
@@ -118,14 +120,21 @@ Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& id
     s.entries.push_back({q, std::move(entry)});
     s.proofs.inclusion.push_back({q, std::move(path)});
   }
-  // Checkpoints that left in earlier bundles: an export at sequence e closed its bundle with
-  // the checkpoint of size e + 1.
+  // Checkpoints that left in earlier bundles (an export at sequence e closed its bundle with
+  // the checkpoint of size e + 1) and timestamped checkpoints.
   ASSIGN_OR_RETURN(auto exports,
-                   SeqsWhere(vault.db(), "SELECT seq FROM events WHERE seq < ? AND action = 'export'",
+                   SeqsWhere(vault.db(), "SELECT seq + 1 FROM events WHERE seq < ? AND action = 'export'",
                              export_seq));
-  for (uint64_t e : exports) {
-    ASSIGN_OR_RETURN(auto path, vault.log().ConsistencyProof(e + 1, size));
-    s.proofs.consistency.push_back({e + 1, std::move(path)});
+  ASSIGN_OR_RETURN(auto stamped, SeqsWhere(vault.db(),
+                                           "SELECT checkpoint_size FROM timestamps WHERE "
+                                           "event_seq < ?",
+                                           export_seq));
+  std::set<uint64_t> from(exports.begin(), exports.end());
+  from.insert(stamped.begin(), stamped.end());
+  for (uint64_t m : from) {
+    if (m >= size) continue;
+    ASSIGN_OR_RETURN(auto path, vault.log().ConsistencyProof(m, size));
+    s.proofs.consistency.push_back({m, std::move(path)});
   }
   return s;
 }
@@ -186,6 +195,29 @@ Result<std::vector<ItemInfo>> ReplaceByRedactions(Vault& vault, const std::vecto
     replaced->push_back({it.id, red.id, newest->sequence,
                          std::string(AsChars(ByteView(newest->record_bytes)))});
     if (seen.insert(red.id).second) out.push_back(std::move(red));
+  }
+  return out;
+}
+
+// Every timestamp token recorded before the export, with its certificates and the
+// checkpoint it covers, as members of `small`; returns their manifest entries.
+Result<std::vector<TimestampRef>> AddTimestamps(Vault& vault, uint64_t export_seq,
+                                                std::map<std::string, std::string>* small) {
+  ASSIGN_OR_RETURN(std::vector<StoredTimestamp> stored, ListTimestamps(vault));
+  std::vector<TimestampRef> out;
+  std::map<uint64_t, size_t> per_size;
+  for (const auto& t : stored) {
+    if (t.event_seq >= export_seq) continue;
+    if (t.checkpoint.empty() || t.checkpoint_size > t.event_seq) {
+      return VerifyFailed("custody event " + std::to_string(t.event_seq) +
+                          ": its timestamp covers no checkpoint the vault signed before it")
+          .WithHint("run `amanat verify`");
+    }
+    const TimestampPaths p = TimestampPathsFor(t.checkpoint_size, ++per_size[t.checkpoint_size]);
+    (*small)[p.token] = std::string(AsChars(t.response));
+    (*small)[p.chain] = t.trust.chain_pem + t.trust.ca_pem;
+    (*small)[p.checkpoint] = t.checkpoint;
+    out.push_back({t.checkpoint_size, t.event_seq, p.token, p.chain, p.checkpoint});
   }
   return out;
 }
@@ -318,6 +350,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
       m.provenance.insert(m.provenance.end(), f.provenance.begin(), f.provenance.end());
     }
   }
+  ASSIGN_OR_RETURN(m.timestamps, AddTimestamps(vault, export_seq, &small));
   const std::string exporter_key_path = MinisignKeyPath(m.exporter, m.exporter_key_id);
   if (!small.count(exporter_key_path)) {
     return IoError("export: the exporter's key is not in the custody record it signs");

@@ -46,8 +46,9 @@ struct ExportResult {
 // Checks that the actor may read every item (kAuthFailed otherwise), records a signed export
 // event and commits it with a new checkpoint (so the bundle's checkpoint covers its own
 // export), then writes the bundle to `sink`: manifest and its minisign signature, SHA256SUMS,
-// README.txt, keys, custody entries and proofs, and the items, each re-hashed as it is
-// streamed. kVerifyFailed if stored content no longer matches its ID; the caller must then
+// README.txt, keys, custody entries and proofs, every timestamp token recorded before the
+// export (timestamps/: the token, its certificates and the checkpoint it covers, with a
+// consistency proof from that checkpoint), and the items, each re-hashed as it is streamed. kVerifyFailed if stored content no longer matches its ID; the caller must then
 // discard what the sink received. The export event stays on record whatever happens after
 // it is committed.
 // REQUIRES: no open transaction on vault.db().

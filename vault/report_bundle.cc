@@ -82,8 +82,24 @@ std::vector<std::string> RepeatSteps(const std::string& file) {
 }  // namespace
 
 std::vector<ReportTimestamp> TimestampsFromBundle(const BundleReport& r) {
-  (void)r;
-  return {};
+  std::vector<ReportTimestamp> out;
+  for (const auto& t : r.timestamps) {
+    ReportTimestamp rt;
+    rt.checkpoint_size = t.size;
+    rt.gen_time = t.gen_time_utc;
+    rt.tsa = t.tsa;
+    rt.serial = t.serial;
+    rt.policy = t.policy;
+    for (const auto& f : r.manifest.files) {
+      if (f.path == t.token_path) rt.tsr_sha256 = f.sha256;
+    }
+    rt.ok = t.ok;
+    rt.detail = !t.ok        ? t.problem
+                : t.trusted  ? "verified, TSA trusted (" + t.token_path + ")"
+                             : "signature valid, TSA not trusted (" + t.token_path + ")";
+    out.push_back(std::move(rt));
+  }
+  return out;
 }
 
 ReportModel ReportFromBundle(const BundleReport& r, const BundleReportContext& c) {

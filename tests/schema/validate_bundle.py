@@ -15,7 +15,11 @@ custody-event.schema.json; BUNDLE_DIR is a bundle unpacked with `unzip`. This ch
     event schema, and its SHA-256 is the one the manifest lists, in order;
   - every checkpoint is a C2SP signed note signed by its log key (Ed25519), whose size and
     root are the manifest's;
-  - every entry's RFC 9162 inclusion proof leads to that root.
+  - every entry's RFC 9162 inclusion proof leads to that root;
+  - for every timestamp token (timestamps/): its checkpoint is signed by the log key with the
+    size the manifest gives, custody/proofs.json proves the bundle's checkpoint consistent
+    with it (RFC 9162), and the stock `openssl ts -verify -data CHECKPOINT` accepts the token
+    with the certificates the bundle carries, at the token's own time (-attime).
 
 Exit status: 0 if all holds ("validate_bundle: OK ..."); 1 with one line per problem on
 stderr otherwise; 2 for usage errors. Needs Debian's python3-jsonschema (4.x) and
@@ -23,10 +27,13 @@ python3-cryptography.
 """
 
 import base64
+import calendar
 import hashlib
 import json
 import os
+import subprocess
 import sys
+import time
 
 import jsonschema
 from cryptography.exceptions import InvalidSignature
@@ -105,6 +112,76 @@ def verify_inclusion(index, size, leaf, path, root):
         fn >>= 1
         sn >>= 1
     return sn == 0 and r == root
+
+
+def verify_consistency(m, n, path, old_root, new_root):
+    """RFC 9162 section 2.1.4.2."""
+    if m == 0 or m > n:
+        return False
+    if m == n:
+        return not path and old_root == new_root
+    if not path:
+        return False
+    if m & (m - 1) == 0:
+        path = [old_root] + list(path)
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = H(b"\x01" + c + fr)
+            sr = H(b"\x01" + c + sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = H(b"\x01" + sr + c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root
+
+
+def check_timestamps(bundle, manifest):
+    """The tokens in timestamps/, with the stock openssl ts; returns how many."""
+    with open(os.path.join(bundle, "keys/log.vkey")) as f:
+        vkey = f.read()
+    with open(os.path.join(bundle, "custody/proofs.json"), encoding="utf-8") as f:
+        proofs = strict_loads(f.read())
+    size, root = manifest["checkpoint"]["size"], b64(manifest["checkpoint"]["root"], 32)
+    for t in manifest.get("timestamps", []):
+        with open(os.path.join(bundle, t["checkpoint"]), "rb") as f:
+            _, cp_size, cp_root = open_checkpoint(f.read(), vkey)
+        if cp_size != t["checkpoint_size"]:
+            problem("%s: size %d, the manifest says %d" % (t["checkpoint"], cp_size,
+                                                           t["checkpoint_size"]))
+        found = [p for p in proofs["consistency"] if p["from_size"] == cp_size]
+        if not found or not verify_consistency(cp_size, size, [b64(h, 32) for h in found[0]["path"]],
+                                               cp_root, root):
+            problem("%s: no consistency proof to the bundle's checkpoint" % t["checkpoint"])
+        text = subprocess.run(["openssl", "ts", "-reply", "-in", os.path.join(bundle, t["token"]),
+                               "-text"], capture_output=True, text=True)
+        when = [l[len("Time stamp: "):] for l in text.stdout.splitlines()
+                if l.startswith("Time stamp: ")]
+        if text.returncode != 0 or not when:
+            problem("%s: openssl ts -reply cannot read it" % t["token"])
+            continue
+        # "Dec  1 04:04:00 2026 GMT", or "Dec  1 04:04:00.615 2026 GMT": whole seconds
+        parts = when[0].split()
+        parts[2] = parts[2].split(".")[0]
+        attime = calendar.timegm(time.strptime(" ".join(parts[:4]), "%b %d %H:%M:%S %Y"))
+        chain = os.path.join(bundle, t["chain"])
+        check = subprocess.run(["openssl", "ts", "-verify", "-data",
+                                os.path.join(bundle, t["checkpoint"]), "-in",
+                                os.path.join(bundle, t["token"]), "-CAfile", chain, "-untrusted",
+                                chain, "-attime", str(attime)], capture_output=True, text=True)
+        if check.returncode != 0:
+            problem("%s: openssl ts -verify refuses it: %s" % (t["token"],
+                                                               check.stderr.strip()[:200]))
+    return len(manifest.get("timestamps", []))
 
 
 def open_checkpoint(note, vkey):
@@ -255,12 +332,15 @@ def main(argv):
         entries += check_section(bundle, r["path"], r["path"] + "/log.vkey", r, v_proofs,
                                  v_envelope, v_payload)
 
+    tokens = check_timestamps(bundle, manifest)
+
     for p in problems:
         print("validate_bundle: " + p, file=sys.stderr)
     if problems:
         return 1
-    print("validate_bundle: OK (%d items, %d entries in %d log(s), %d files)" % (
-        len(manifest["items"]), entries, 1 + len(manifest["received"]), len(files)))
+    print("validate_bundle: OK (%d items, %d entries in %d log(s), %d files%s)" % (
+        len(manifest["items"]), entries, 1 + len(manifest["received"]), len(files),
+        ", %d timestamp tokens" % tokens if tokens else ""))
     return 0
 
 
