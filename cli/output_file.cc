@@ -30,7 +30,7 @@ std::string RandomSibling(const std::string& path) {
 Status WriteAllFd(int fd, ByteView data, const std::string& what) {
   size_t off = 0;
   while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    ssize_t n = vault::FileWrite(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       return vault::ErrnoStatus(errno, what).Context("writing");
@@ -77,7 +77,7 @@ OutputFile::~OutputFile() {
 Status OutputFile::Write(ByteView data) { return WriteAllFd(fd_, data, path_); }
 
 Status OutputFile::Commit() {
-  if (::fsync(fd_) != 0) return vault::ErrnoStatus(errno, path_);
+  if (vault::FileSync(fd_) != 0) return vault::ErrnoStatus(errno, path_);
   std::string from = temp_name_;
   if (from.empty()) {
     // Name the unnamed file: directly when it must not clobber (linkat fails on EEXIST),
