@@ -1,4 +1,6 @@
-// amanat: a secure evidence vault with provenance. Entry point: hardening, parsing, exit codes.
+// amanat: a secure evidence vault with provenance. Hardening, parsing, exit codes.
+#include "cli/entry.h"
+
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -34,7 +36,7 @@ void PrintError(const amanat::Status& s) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int amanat::cli::Main(int argc, char** argv) {
   HardenProcess();
   if (!amanat::crypto::InitCrypto()) {
     PrintError(amanat::IoError("libsodium failed to initialise"));
