@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <iostream>
 #include <optional>
 
 #include "cli/app.h"
@@ -85,7 +86,9 @@ Status RunAdd(AddOptions& o, const GlobalOptions& g) {
   auto flush = [&]() -> Status {
     if (tx) {
       Status s = v->Commit(*tx);
+      const bool stored = tx->committed();
       tx.reset();
+      if (!stored) pending.clear();  // rolled back: none of the batch may be printed
       if (!s.ok()) return s;
     }
     for (auto& [r, file] : pending) {
@@ -101,12 +104,16 @@ Status RunAdd(AddOptions& o, const GlobalOptions& g) {
       }
     }
     pending.clear();
+    std::cout.flush();  // acknowledged now, not when the process ends
     return OkStatus();
   };
+  // Commits what the batch holds before the failure and prints it. The failure itself is
+  // what is reported: when it made SQLite abandon the transaction (disk full), the commit
+  // fails too, and its message would only hide the cause.
   auto fail = [&](const Status& s) {
-    Status committed = flush();
+    (void)flush();
     if (o.json) PrintJson(out);
-    return committed.ok() ? s : committed;
+    return s;
   };
 
   for (const auto& file : o.files) {
@@ -136,8 +143,9 @@ Status RunAdd(AddOptions& o, const GlobalOptions& g) {
     }
   }
   Status f = flush();
+  if (!f.ok()) return fail(f);  // prints what was stored if only checkpoints/latest failed
   if (o.json) PrintJson(out);
-  return f;
+  return OkStatus();
 }
 
 }  // namespace
