@@ -76,6 +76,14 @@ OutputFile::~OutputFile() {
 
 Status OutputFile::Write(ByteView data) { return WriteAllFd(fd_, data, path_); }
 
+Status OutputFile::SyncNewName() {
+  Status s = vault::FsyncDirectory(DirOf(path_));
+  // A name that may not survive a crash is not reported as written: the command fails and
+  // leaves nothing under path_, as for any other failure.
+  if (!s.ok()) ::unlink(path_.c_str());
+  return s;
+}
+
 Status OutputFile::Commit() {
   if (vault::FileSync(fd_) != 0) return vault::ErrnoStatus(errno, path_);
   std::string from = temp_name_;
@@ -93,7 +101,7 @@ Status OutputFile::Commit() {
     }
     if (!overwrite_) {
       ::close(std::exchange(fd_, -1));
-      return vault::FsyncDirectory(DirOf(path_));
+      return SyncNewName();
     }
     from = target;
   } else if (!overwrite_) {
@@ -104,7 +112,7 @@ Status OutputFile::Commit() {
     ::unlink(from.c_str());
     temp_name_.clear();
     ::close(std::exchange(fd_, -1));
-    return vault::FsyncDirectory(DirOf(path_));
+    return SyncNewName();
   }
   if (::rename(from.c_str(), path_.c_str()) != 0) {
     int err = errno;
