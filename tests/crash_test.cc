@@ -12,16 +12,15 @@
 // and import (50 in all); AMANAT_CRASH_ROUNDS=N runs N of each. AMANAT_CRASH_BIG_MIB sets the
 // size of the large file (default 64).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <random>
 #include <thread>
 
@@ -170,7 +169,8 @@ TEST_F(CrashTest, AddManySmallFiles) {
     args.push_back(MakeFile("small/f" + std::to_string(i), data));
   }
   // Their IDs, from sha256sum (one run for all).
-  RunResult sums = RunProgram("/usr/bin/sha256sum", std::vector<std::string>(args.begin() + 2, args.end()));
+  RunResult sums =
+      RunProgram("/usr/bin/sha256sum", std::vector<std::string>(args.begin() + 2, args.end()));
   ASSERT_EQ(sums.exit_code, 0) << sums;
   for (const auto& line : Lines(sums.out)) known.insert(line.substr(0, 64));
   ASSERT_EQ(known.size(), static_cast<size_t>(kFiles));
@@ -188,8 +188,8 @@ TEST_F(CrashTest, AddManySmallFiles) {
 
 TEST_F(CrashTest, Export) {
   const std::string out = Path("export.zip");
-  std::vector<std::string> args = {"export", prior_ids_[0], prior_ids_[1], prior_ids_[2],
-                                   "-o", out, "-q", "--purpose", "crash test"};
+  std::vector<std::string> args = {"export", prior_ids_[0], prior_ids_[1], prior_ids_[2], "-o",
+                                   out,      "-q",          "--purpose",   "crash test"};
   Clock::duration full = Calibrate(args);
   std::filesystem::remove(out);
   for (round_ = 0; round_ < Rounds(16); ++round_) {

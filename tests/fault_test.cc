@@ -9,10 +9,9 @@
 // By default the EIO-once and disk-full-persistent variants try every N and the other two
 // every third N (CI runs the suite twice, once under ASan); AMANAT_FAULT_ALL=1 tries every N
 // in all four.
+#include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -53,8 +52,8 @@ struct Scenario {
   std::vector<std::string> args;
   std::function<void(const RunResult&, const std::set<std::string>& ids, bool stored,
                      const std::string& ctx)>
-      after_failure = [](const RunResult&, const std::set<std::string>&, bool,
-                         const std::string&) {};
+      after_failure =
+          [](const RunResult&, const std::set<std::string>&, bool, const std::string&) {};
   std::function<void(const RunResult&, const std::string& ctx)> after_success =
       [](const RunResult&, const std::string&) {};
   // Commands that change the passphrase: which passphrase opens the vault afterwards.
@@ -89,8 +88,8 @@ class FaultTest : public VaultRoundTest {
         std::vector<std::string> args = {"--vault", vault(), "--passphrase-file", pass_file()};
         args.insert(args.end(), sc.args.begin(), sc.args.end());
         RunResult r = RunProgram(FaultyBinary(), args, opt);
-        const std::string ctx = std::string("[") + var.mode + " " + var.error + " fault at " +
-                                std::to_string(n) + "]";
+        const std::string ctx =
+            std::string("[") + var.mode + " " + var.error + " fault at " + std::to_string(n) + "]";
         long ops = -1, injected = -1;
         std::ifstream(Path("fault.report")) >> ops >> injected;
         ASSERT_GE(ops, 0) << ctx << " no fault report" << r;
@@ -231,8 +230,8 @@ TEST_F(FaultTest, Import) {
 
 TEST_F(FaultTest, CustodianAdd) {
   Scenario sc;
-  sc.args = {"custodian", "add", "bob", "--role", "collector", "--new-passphrase-file", new_pass_,
-             "--kdf", "insecure-fast"};
+  sc.args = {"custodian", "add",   "bob",          "--role", "collector", "--new-passphrase-file",
+             new_pass_,   "--kdf", "insecure-fast"};
   auto bob_opens = [&] {
     return Run({"--vault", vault(), "--custodian", "bob", "--passphrase-file", new_pass_, "ls"});
   };

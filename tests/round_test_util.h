@@ -64,7 +64,7 @@ class VaultRoundTest : public CliTest {
   // every earlier event is there, unchanged); every earlier item is listed (and was re-hashed
   // by verify). Returns the listed IDs.
   std::set<std::string> CheckVaultIntact(const std::string& pass, const std::string& context) {
-    std::vector<std::string> base = {"--vault", vault(), "--custodian", "alice",
+    std::vector<std::string> base = {"--vault",           vault(), "--custodian", "alice",
                                      "--passphrase-file", pass};
     auto with = [&](std::vector<std::string> args) {
       args.insert(args.begin(), base.begin(), base.end());

@@ -113,11 +113,25 @@ int ShimDeviceCharacteristics(sqlite3_file* f) {
 
 // Version 1 methods: journal_mode = DELETE needs no shared memory, and without xFetch SQLite
 // does not memory-map the database, so every write goes through xWrite.
-const sqlite3_io_methods kShimMethods = {
-    1,           ShimClose,       ShimRead,       ShimWrite,
-    ShimTruncate, ShimSync,       ShimFileSize,   ShimLock,
-    ShimUnlock,  ShimCheckReservedLock, ShimFileControl, ShimSectorSize,
-    ShimDeviceCharacteristics, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+const sqlite3_io_methods kShimMethods = {1,
+                                         ShimClose,
+                                         ShimRead,
+                                         ShimWrite,
+                                         ShimTruncate,
+                                         ShimSync,
+                                         ShimFileSize,
+                                         ShimLock,
+                                         ShimUnlock,
+                                         ShimCheckReservedLock,
+                                         ShimFileControl,
+                                         ShimSectorSize,
+                                         ShimDeviceCharacteristics,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr};
 
 int ShimOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
   auto* shim = reinterpret_cast<ShimFile*>(f);
