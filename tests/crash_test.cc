@@ -119,7 +119,9 @@ class CrashTest : public VaultRoundTest {
   long killed_ = 0;
   size_t acked_ = 0;
   long rounds_ = 0;  // 0: the scenario's default
-  long Rounds(long fallback) const { return rounds_ > 0 ? rounds_ : fallback; }
+  long Rounds(long fallback) const {
+    return rounds_ > 0 ? rounds_ : fallback / SanitizerSlowdown();
+  }
   long round_ = 0;
   std::mt19937_64 rng_;
 };
@@ -160,7 +162,7 @@ TEST_F(CrashTest, AddLargeFile) {
 TEST_F(CrashTest, AddManySmallFiles) {
   // Enough files for several batches (a batch commits after a second), so that kills land
   // after some files were acknowledged and before others.
-  constexpr int kFiles = 1000;
+  constexpr int kFiles = 600;
   std::filesystem::create_directory(Path("small"));
   std::vector<std::string> args = {"add", "-q"};
   std::set<std::string> known;

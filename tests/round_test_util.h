@@ -15,6 +15,11 @@ namespace amanat::testing {
 
 inline std::string FaultyBinary() { return AMANAT_FAULTY_BINARY; }
 
+// 2 in a sanitizer build (CI's second run), where every process starts several times slower:
+// the crash tests then run half their rounds and the fault tests every other N of the
+// variants they otherwise run at every N. The plain build does the full amount.
+inline long SanitizerSlowdown() { return AMANAT_TEST_SANITIZED ? 2 : 1; }
+
 // Every item ID that `ls --json` lists in `r`'s output.
 inline std::set<std::string> ListedIds(const RunResult& r) {
   std::set<std::string> ids;
