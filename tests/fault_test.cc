@@ -1,4 +1,5 @@
-// I/O faults (issue P6 item 2): every command that writes is run by amanat_faulty
+// I/O faults (issue P6 item 2): add, annotate, get, export, import, custodian add and passwd
+// are run by amanat_faulty
 // (tests/faulty/) with its Nth write, fsync or truncate failing, for N = 1, 2, ... until the
 // command succeeds, in four variants: EIO once, EIO from then on (persistent), disk full once
 // and disk full from then on. Each run starts from a fresh copy of a template vault. A failed
@@ -6,9 +7,9 @@
 // output file, and leave a vault that opens, passes `verify --full` against the template's
 // checkpoint and still holds every earlier item and event.
 //
-// By default the EIO-once and disk-full-persistent variants try every N and the other two
-// every third N (CI runs the suite twice, once under ASan); AMANAT_FAULT_ALL=1 tries every N
-// in all four.
+// By default the EIO-once and disk-full-persistent variants try every N (every other N in a
+// sanitizer build) and the other two every third N, so that CI, which runs the suite twice,
+// can afford it; AMANAT_FAULT_ALL=1 tries every N in all four.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
