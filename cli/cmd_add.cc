@@ -1,5 +1,6 @@
 // amanat add: stream files (or stdin) into the vault.
 #include <algorithm>
+#include <iostream>
 #include <optional>
 
 #include "cli/app.h"
@@ -51,6 +52,7 @@ Status RunAdd(AddOptions& o, const GlobalOptions& g) {
         PrintLine(r.item.id + "  " + file);
       }
     }
+    std::cout.flush();  // acknowledged now, not when the process ends
   };
   Status s = vault::AddFiles(*v, o.files, add);
   if (o.json) PrintJson(out);

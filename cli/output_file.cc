@@ -30,7 +30,7 @@ std::string RandomSibling(const std::string& path) {
 Status WriteAllFd(int fd, ByteView data, const std::string& what) {
   size_t off = 0;
   while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    ssize_t n = vault::FileWrite(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       return vault::ErrnoStatus(errno, what).Context("writing");
@@ -76,8 +76,16 @@ OutputFile::~OutputFile() {
 
 Status OutputFile::Write(ByteView data) { return WriteAllFd(fd_, data, path_); }
 
+Status OutputFile::SyncNewName() {
+  Status s = vault::FsyncDirectory(DirOf(path_));
+  // A name that may not survive a crash is not reported as written: the command fails and
+  // leaves nothing under path_, as for any other failure.
+  if (!s.ok()) ::unlink(path_.c_str());
+  return s;
+}
+
 Status OutputFile::Commit() {
-  if (::fsync(fd_) != 0) return vault::ErrnoStatus(errno, path_);
+  if (vault::FileSync(fd_) != 0) return vault::ErrnoStatus(errno, path_);
   std::string from = temp_name_;
   if (from.empty()) {
     // Name the unnamed file: directly when it must not clobber (linkat fails on EEXIST),
@@ -93,7 +101,7 @@ Status OutputFile::Commit() {
     }
     if (!overwrite_) {
       ::close(std::exchange(fd_, -1));
-      return vault::FsyncDirectory(DirOf(path_));
+      return SyncNewName();
     }
     from = target;
   } else if (!overwrite_) {
@@ -104,7 +112,7 @@ Status OutputFile::Commit() {
     ::unlink(from.c_str());
     temp_name_.clear();
     ::close(std::exchange(fd_, -1));
-    return vault::FsyncDirectory(DirOf(path_));
+    return SyncNewName();
   }
   if (::rename(from.c_str(), path_.c_str()) != 0) {
     int err = errno;

@@ -21,12 +21,16 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
 
   Status Write(ByteView data);
-  // fsync, then give the file its name (atomically replacing an old one if overwrite).
+  // fsync, then give the file its name (atomically replacing an old one if overwrite) and
+  // fsync the directory. On failure nothing is left under the name, except that with
+  // overwrite a failed directory fsync leaves the complete new file in place of the old.
   Status Commit();
 
  private:
   OutputFile(std::string path, bool overwrite, int fd, std::string temp_name)
       : path_(std::move(path)), overwrite_(overwrite), fd_(fd), temp_name_(std::move(temp_name)) {}
+  // fsync of the directory after a new (not overwriting) name was linked; unlinks it on failure.
+  Status SyncNewName();
   std::string path_;
   bool overwrite_;
   int fd_;

@@ -192,19 +192,30 @@ Status AddFiles(Vault& vault, const std::vector<std::string>& files, const AddFi
   auto batch_start = std::chrono::steady_clock::now();
   uint64_t batch_bytes = 0;
 
+  auto report = [&] {
+    if (!pending.empty() && o.committed) o.committed(pending);
+    pending.clear();
+  };
   auto flush = [&]() -> Status {
     if (tx) {
       Status s = vault.Commit(*tx);
+      const bool stored = tx->committed();
       tx.reset();
-      RETURN_IF_ERROR(s);
+      if (!stored) pending.clear();  // rolled back: none of the batch may be reported
+      if (!s.ok()) {
+        report();  // stored, only checkpoints/latest failed: the files are in the vault
+        return s;
+      }
     }
-    if (!pending.empty() && o.committed) o.committed(pending);
-    pending.clear();
+    report();
     return OkStatus();
   };
+  // Commits and reports what the batch holds before the failure. The failure itself is what
+  // is returned: when it made SQLite abandon the transaction (disk full), the commit fails
+  // too, and its message would only hide the cause.
   auto fail = [&](const Status& s) {
-    Status committed = flush();
-    return committed.ok() ? s : committed;
+    (void)flush();
+    return s;
   };
 
   RETURN_IF_ERROR(CheckWitnessKnown(vault, o.meta.witness));

@@ -263,7 +263,8 @@ Result<Transaction> Transaction::Begin(Db& db) {
   return Transaction(&db);
 }
 
-Transaction::Transaction(Transaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+Transaction::Transaction(Transaction&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), committed_(o.committed_) {}
 
 Transaction::~Transaction() {
   if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
@@ -271,8 +272,16 @@ Transaction::~Transaction() {
 
 Status Transaction::Commit() {
   if (db_ == nullptr) return IoError("transaction already finished");
+  if (sqlite3_get_autocommit(db_->handle()) != 0) {
+    // SQLite rolled the transaction back itself after an error (disk full, I/O error).
+    db_ = nullptr;
+    return IoError("database: the transaction was rolled back after an earlier error");
+  }
   Status s = db_->Exec("COMMIT");
-  if (s.ok()) db_ = nullptr;  // on failure the destructor rolls back
+  if (s.ok()) {
+    db_ = nullptr;  // on failure the destructor rolls back
+    committed_ = true;
+  }
   return s;
 }
 

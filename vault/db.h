@@ -98,10 +98,13 @@ class Transaction {
   Transaction& operator=(Transaction&&) = delete;
   Transaction(const Transaction&) = delete;
   Status Commit();
+  // True once Commit() has succeeded: the transaction is durable in vault.db.
+  bool committed() const { return committed_; }
 
  private:
   explicit Transaction(Db* db) : db_(db) {}
   Db* db_ = nullptr;
+  bool committed_ = false;
 };
 
 // SAVEPOINT inside a transaction; rolls back to it on destruction unless Release() succeeded.

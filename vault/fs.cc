@@ -35,10 +35,22 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   return out;
 }
 
+namespace {
+FileIoHooks g_hooks;
+}  // namespace
+
+void TEST_SetFileIoHooks(const FileIoHooks& hooks) { g_hooks = hooks; }
+
+ssize_t FileWrite(int fd, const void* buf, size_t n) {
+  return g_hooks.write != nullptr ? g_hooks.write(fd, buf, n) : ::write(fd, buf, n);
+}
+
+int FileSync(int fd) { return g_hooks.fsync != nullptr ? g_hooks.fsync(fd) : ::fsync(fd); }
+
 static Status WriteAll(int fd, std::string_view data, const std::string& path) {
   size_t off = 0;
   while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    ssize_t n = FileWrite(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, path);
@@ -51,7 +63,7 @@ static Status WriteAll(int fd, std::string_view data, const std::string& path) {
 Status FsyncDirectory(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, path);
-  int rc = ::fsync(fd);
+  int rc = FileSync(fd);
   int err = errno;
   ::close(fd);
   if (rc != 0) return ErrnoStatus(err, path);
@@ -73,7 +85,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
   if (fd < 0) return ErrnoStatus(errno, tmp);
   Status s = ::fchmod(fd, static_cast<mode_t>(mode)) == 0 ? OkStatus() : ErrnoStatus(errno, tmp);
   if (s.ok()) s = WriteAll(fd, data, path);
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus(errno, path);
+  if (s.ok() && FileSync(fd) != 0) s = ErrnoStatus(errno, path);
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(errno, path);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus(errno, path);
   if (!s.ok()) {

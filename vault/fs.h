@@ -3,6 +3,8 @@
 #ifndef AMANAT_VAULT_FS_H_
 #define AMANAT_VAULT_FS_H_
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -30,6 +32,20 @@ Status MakeDirectory(const std::string& path, int mode, bool allow_existing);
 Status FsyncDirectory(const std::string& path);
 
 std::string JoinPath(std::string_view dir, std::string_view name);
+
+// write(2) and fsync(2) for every file Amanat writes outside vault.db (keyslots.json,
+// checkpoints/latest, output files, standard output of `get`): one countable place.
+ssize_t FileWrite(int fd, const void* buf, size_t n);
+int FileSync(int fd);
+
+// Test seam: replaces what FileWrite and FileSync call (nullptr: the system call). Only the
+// test-only program `amanat_faulty` (tests/faulty/) sets it, to fail the Nth write or fsync;
+// nothing in the amanat binary calls it, and no environment variable reaches it.
+struct FileIoHooks {
+  ssize_t (*write)(int fd, const void* buf, size_t n) = nullptr;
+  int (*fsync)(int fd) = nullptr;
+};
+void TEST_SetFileIoHooks(const FileIoHooks& hooks);
 
 }  // namespace amanat::vault
 

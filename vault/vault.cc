@@ -246,14 +246,20 @@ Status Vault::CommitWithKeySlots(Transaction& tx, const KeySlots& fresh) {
   // Everything that can refuse the commit is checked before keyslots.json changes.
   RETURN_IF_ERROR(CheckExtendsLatest(log_, paths_.checkpoint_latest, LogVerifier()));
   const KeySlots old = keyslots_;
-  RETURN_IF_ERROR(fresh.Save(paths_.keyslots));
+  if (Status saved = fresh.Save(paths_.keyslots); !saved.ok()) {
+    // The new file may already be in place (a failed directory fsync after the rename).
+    (void)old.Save(paths_.keyslots);
+    return saved;
+  }
   Status s = Commit(tx);
-  if (!s.ok()) {
+  if (!s.ok() && !tx.committed()) {
     (void)old.Save(paths_.keyslots);
     return s;
   }
+  // Committed (even if checkpoints/latest could not be rewritten): vault.db now names the
+  // new slots and keys, so keyslots.json must keep them.
   keyslots_ = fresh;
-  return OkStatus();
+  return s;
 }
 
 crypto::NoteSigner Vault::LogSigner() const { return crypto::NoteSigner(origin(), LogKey(vault_key())); }
@@ -295,7 +301,14 @@ Status Vault::Commit(Transaction& tx) {
   RETURN_IF_ERROR(CheckExtendsLatest(log_, paths_.checkpoint_latest, LogVerifier()));
   ASSIGN_OR_RETURN(std::string note, log_.MakeCheckpoint(LogSigner()));
   RETURN_IF_ERROR(tx.Commit());
-  return WriteFileAtomic(paths_.checkpoint_latest, note, 0600);
+  Status s = WriteFileAtomic(paths_.checkpoint_latest, note, 0600);
+  if (!s.ok()) {
+    // The change is durable; checkpoints/latest stays one checkpoint behind, which still
+    // verifies, and the next command that writes brings it up to date.
+    return Status(s.code(), "stored, but checkpoints/latest was not updated: " + s.message(),
+                  "the next command that changes the vault updates it");
+  }
+  return OkStatus();
 }
 
 }  // namespace amanat::vault

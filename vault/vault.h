@@ -85,7 +85,8 @@ class Vault {
 
   // Commits `tx` together with a new signed checkpoint of the log, after checking that the
   // log still extends checkpoints/latest (kVerifyFailed if not: rollback or rewrite); then
-  // rewrites checkpoints/latest atomically.
+  // rewrites checkpoints/latest atomically. If only that last step fails, the change is
+  // stored (tx.committed() is true) and the error says so.
   Status Commit(Transaction& tx);
 
   // After a key rotation: sign later events with the new key.
