@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "crypto/age_internal.h"
+#include "crypto/encoding.h"
 
 namespace amanat::crypto::age_internal {
 namespace {
@@ -122,12 +123,14 @@ std::string Base64RawEncode(ByteView data) {
 }
 
 Result<Bytes> Base64RawDecode(std::string_view s) {
-  // libsodium refuses padding in this variant, any character outside the alphabet (no
-  // ignore set is given), and non-zero leftover bits: only the canonical form decodes.
+  // libsodium refuses padding in this variant, any ASCII character outside the alphabet (no
+  // ignore set is given), and non-zero leftover bits: only the canonical form decodes. It
+  // reads bytes of 0x80 and above as '/' (crypto/encoding.h): IsAscii refuses them.
   Bytes out(s.size() / 4 * 3 + 3);
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), s.data(), s.size(), nullptr, &len, &end,
+  if (!IsAscii(s) ||
+      sodium_base642bin(out.data(), out.size(), s.data(), s.size(), nullptr, &len, &end,
                         sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
       end != s.data() + s.size()) {
     return InvalidInput("invalid or non-canonical base64");

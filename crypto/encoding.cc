@@ -42,11 +42,18 @@ std::string Base64Encode(ByteView data) {
   return out;
 }
 
+bool IsAscii(std::string_view s) {
+  unsigned char all = 0;
+  for (char c : s) all = static_cast<unsigned char>(all | static_cast<unsigned char>(c));
+  return (all & 0x80) == 0;
+}
+
 Result<Bytes> Base64Decode(std::string_view b64) {
   Bytes out(b64.size() / 4 * 3 + 3);
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &len, &end,
+  if (!IsAscii(b64) ||
+      sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &len, &end,
                         sodium_base64_VARIANT_ORIGINAL) != 0 ||
       end != b64.data() + b64.size()) {
     return InvalidInput("invalid base64 value");

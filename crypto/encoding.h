@@ -20,6 +20,11 @@ std::string Base64Encode(ByteView data);
 // Strict: padding required, no whitespace, no trailing garbage.
 Result<Bytes> Base64Decode(std::string_view b64);
 
+// False if any byte of `s` is 0x80 or above, in time that depends only on its length.
+// libsodium 1.0.18 (Debian 12) decodes every such byte as '/' instead of refusing it, so every
+// caller of sodium_base642bin checks this first (found by tests/fuzz/age_header_fuzz.cc).
+bool IsAscii(std::string_view s);
+
 // The same strict rules (and the same results) as Base64Decode, appending to `out`, but
 // table-driven and therefore NOT constant-time: only for public data, such as the custody
 // entries `verify` decodes by the hundred thousand (libsodium's constant-time decoder is

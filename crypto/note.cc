@@ -260,7 +260,8 @@ Result<NoteSigner> NoteSigner::FromSignerKey(std::string_view skey) {
   SecretBytes key(rest.size() / 4 * 3 + 3);
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(key.data(), key.size(), rest.data(), rest.size(), nullptr, &len, &end,
+  if (!IsAscii(rest) ||
+      sodium_base642bin(key.data(), key.size(), rest.data(), rest.size(), nullptr, &len, &end,
                         sodium_base64_VARIANT_ORIGINAL) != 0 ||
       end != rest.data() + rest.size() || len == 0) {
     return InvalidInput("malformed signer key: key is not valid base64");

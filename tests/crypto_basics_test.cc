@@ -29,6 +29,21 @@ TEST(Encoding, Base64Strict) {
   EXPECT_FALSE(Base64Decode("aGVs bG8=").ok());
 }
 
+// libsodium 1.0.18 decodes any byte >= 0x80 as '/': "aGVsbG8/" and "aGVsbG8\xd2" must not
+// both decode (found by fuzzing the age header).
+TEST(Encoding, Base64RefusesBytesAbove0x7F) {
+  ASSERT_TRUE(Base64Decode("aGVsbG8/").ok());
+  for (int c = 0x80; c <= 0xff; ++c) {
+    std::string s = "aGVsbG8/";
+    s[7] = static_cast<char>(c);
+    EXPECT_FALSE(Base64Decode(s).ok()) << c;
+    Bytes out;
+    EXPECT_FALSE(Base64DecodePublicAppend(s, &out)) << c;  // the same rules, table-driven
+  }
+  EXPECT_TRUE(IsAscii("aGVsbG8/"));
+  EXPECT_FALSE(IsAscii("aGVsbG8\xd2"));
+}
+
 TEST(Sha256, KnownAnswers) {
   EXPECT_EQ(HexEncode(Sha256Of(std::string_view(""))),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

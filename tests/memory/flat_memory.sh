@@ -25,7 +25,9 @@ if [[ ! -x /usr/bin/time ]]; then
   echo "flat_memory: SKIP: /usr/bin/time is missing (Debian package 'time')"
   exit $SKIP
 fi
-if ldd "$AMANAT" 2>/dev/null | grep -qE 'lib(asan|tsan|msan)'; then
+# gcc links ASan as libasan.so; clang links its runtime statically: look for its entry point.
+if ldd "$AMANAT" 2>/dev/null | grep -qE 'lib(asan|tsan|msan)' ||
+   grep -qaE '__(asan|tsan|msan)_init' "$AMANAT"; then
   echo "flat_memory: SKIP: $AMANAT is a sanitizer build; its RSS measures the sanitizer"
   exit $SKIP
 fi
