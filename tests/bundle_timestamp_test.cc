@@ -213,7 +213,8 @@ TEST_F(BundleTimestampTest, ExportCarriesTokensAndVerifyReportsTheAttestedTime) 
   // not a failure.
   RunResult plain = VerifyBundle(bundle, {"--json"});
   ASSERT_EQ(plain.exit_code, 0) << plain;
-  for (const auto& t : ParseJson(plain)["timestamps"]) {
+  const nlohmann::json plain_report = ParseJson(plain);  // alive for the whole loop
+  for (const auto& t : plain_report["timestamps"]) {
     EXPECT_TRUE(t["ok"].get<bool>() && !t["trusted"].get<bool>()) << t;
   }
   RunResult text = VerifyBundle(bundle);
