@@ -16,7 +16,7 @@ namespace amanat::testing {
 inline std::string FaultyBinary() { return AMANAT_FAULTY_BINARY; }
 
 // 2 in a sanitizer build (CI's second run), where every process starts several times slower:
-// the crash tests then run half their rounds and the fault tests every other N of the
+// the crash tests then run half their rounds and the fault tests every fourth N of the
 // variants they otherwise run at every N. The plain build does the full amount.
 inline long SanitizerSlowdown() { return AMANAT_TEST_SANITIZED ? 2 : 1; }
 
