@@ -1,6 +1,24 @@
 #include "vault/report.h"
 
+#include "vault/bundle_json.h"
+
 namespace amanat::vault {
+
+ReportItem DescribedItem(const std::string& id, uint64_t size, const std::string& kind,
+                         const std::string& media_type, const nlohmann::json& metadata) {
+  ReportItem it;
+  it.id = id;
+  it.size = size;
+  it.kind = kind;
+  it.media_type = media_type;
+  it.filename = JsonStringField(metadata, "filename");
+  it.title = JsonStringField(metadata, "title");
+  it.captured_at = JsonStringField(metadata, "captured_at");
+  it.place = JsonStringField(metadata, "place");
+  it.collector = JsonStringField(metadata, "collector");
+  it.witness = JsonStringField(metadata, "witness");
+  return it;
+}
 
 SignatureCheck SignatureReplay::Next(const ParsedEntry& pe) {
   SignatureCheck c;

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "vault/event.h"
 #include "vault/key_history.h"
 
@@ -33,6 +35,11 @@ struct ReportItem {
   std::string record_event;                                  // e.g. "custody event 3 (ingest)"
   std::string captured_at, place, collector, witness, tool;  // tool: "amanat 0.1.0"
 };
+
+// An item as its signed record describes it: ID, size, kind, media type, and the file name,
+// title and collection context from its metadata (missing or non-string fields are "").
+ReportItem DescribedItem(const std::string& id, uint64_t size, const std::string& kind,
+                         const std::string& media_type, const nlohmann::json& metadata);
 
 struct ReportEvent {
   std::string log;  // the log (origin) it belongs to; "" for the vault's or bundle's own

@@ -12,12 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string BaseName(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -35,18 +29,7 @@ const Event* FirstRecord(const BundleReport& r, const std::string& id) {
 }
 
 ReportItem ItemOf(const BundleReport& r, const BundleItem& bi) {
-  ReportItem it;
-  it.id = bi.id;
-  it.size = bi.size;
-  it.kind = bi.kind;
-  it.media_type = bi.media_type;
-  const json& md = bi.metadata;
-  it.filename = Str(md, "filename");
-  it.title = Str(md, "title");
-  it.captured_at = Str(md, "captured_at");
-  it.place = Str(md, "place");
-  it.collector = Str(md, "collector");
-  it.witness = Str(md, "witness");
+  ReportItem it = DescribedItem(bi.id, bi.size, bi.kind, bi.media_type, bi.metadata);
   for (const auto& res : r.items) {
     if (res.id != bi.id) continue;
     it.sha256_now = res.sha256;

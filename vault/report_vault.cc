@@ -20,12 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
 
 bool HasProblemAbout(const std::vector<std::string>& problems, uint64_t seq) {
@@ -75,18 +69,8 @@ class Builder {
 
  private:
   Status Rehash(const ItemInfo& item) {
-    ReportItem& it = m_.items.emplace_back();
-    it.id = item.id;
-    it.size = item.size;
-    it.kind = item.kind;
-    it.media_type = item.media_type;
-    const json& md = item.metadata;
-    it.filename = Str(md, "filename");
-    it.title = Str(md, "title");
-    it.captured_at = Str(md, "captured_at");
-    it.place = Str(md, "place");
-    it.collector = Str(md, "collector");
-    it.witness = Str(md, "witness");
+    ReportItem& it = m_.items.emplace_back(
+        DescribedItem(item.id, item.size, item.kind, item.media_type, item.metadata));
     crypto::Sha256 hash;
     Status s = ExtractItem(
         v_, item,
