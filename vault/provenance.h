@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,9 +67,11 @@ struct Provenance {
 Result<Provenance> GetProvenance(Vault& vault, const std::string& item_id);
 
 // Checks the derivations and redactions tables against the signed derive events, and the
-// witnesses table against the witness-add events; appends one line per problem.
-// Used by verify.
-Status CheckProvenanceTables(Vault& vault, std::vector<std::string>& problems);
+// witnesses table against the witness-add events; appends one line per problem. `events`
+// holds every derive and witness-add event of the log by sequence number, parsed from the
+// signed entries. Used by verify, which has just read them.
+Status CheckProvenanceTables(Vault& vault, const std::map<uint64_t, Event>& events,
+                             std::vector<std::string>& problems);
 
 }  // namespace amanat::vault
 

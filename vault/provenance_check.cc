@@ -1,6 +1,6 @@
 // CheckProvenanceTables (vault/provenance.h): the derivations, redactions and witnesses tables
 // against the signed events they index. Like the rest of verify, it trusts no table: the
-// events are re-read and re-parsed, and every row must be accounted for by one of them.
+// events come parsed from the signed entries, and every row must be accounted for by one.
 #include <map>
 #include <set>
 #include <tuple>
@@ -21,17 +21,8 @@ class TableChecker {
  public:
   TableChecker(Vault& v, std::vector<std::string>& problems) : v_(v), problems_(problems) {}
 
-  Status Run() {
-    // The listed action is a copy, but verify compares it with the signed entry.
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry FROM events WHERE action IN "
-                                              "('derive', 'witness-add') ORDER BY seq"));
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
-      auto pe = ParseEntry(st.ColumnBlob(1));
-      if (!pe.ok()) continue;  // verify reports unparseable entries already
-      const Event& ev = pe->event;
+  Status Run(const std::map<uint64_t, Event>& events) {
+    for (const auto& [seq, ev] : events) {
       if (ev.action == "derive") {
         for (const auto& parent : ev.parents) {
           for (const auto& child : ev.subjects) {
@@ -39,7 +30,7 @@ class TableChecker {
           }
         }
         if (ev.details.contains("redaction")) redaction_events_.emplace(seq, ev);
-      } else {
+      } else if (ev.action == "witness-add") {
         witness_events_.emplace(seq, ev);
       }
     }
@@ -138,8 +129,9 @@ class TableChecker {
 
 }  // namespace
 
-Status CheckProvenanceTables(Vault& vault, std::vector<std::string>& problems) {
-  return TableChecker(vault, problems).Run();
+Status CheckProvenanceTables(Vault& vault, const std::map<uint64_t, Event>& events,
+                             std::vector<std::string>& problems) {
+  return TableChecker(vault, problems).Run(events);
 }
 
 }  // namespace amanat::vault

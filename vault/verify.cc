@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <map>
 #include <set>
-#include <unordered_set>
 #include <atomic>
-#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "crypto/checkpoint.h"
 #include "crypto/encoding.h"
@@ -15,6 +15,7 @@
 #include "vault/fs.h"
 #include "vault/items.h"
 #include "vault/parallel.h"
+#include "vault/pipeline.h"
 #include "vault/provenance.h"
 #include "vault/timestamps.h"
 
@@ -64,43 +65,102 @@ struct KeyRef {
   const std::string& id;
 };
 
-// A key that must have signed an event, and the signature to check with it.
-struct SigCheck {
+// Entries in memory at once while the log is scanned (about 4 KiB each, parsed).
+constexpr size_t kWindow = 4096;
+
+// A signature checked when its entry was examined, with the key it was checked against.
+struct EarlyCheck {
+  bool tried = false;
+  bool good = false;
+  crypto::Ed25519PublicKey key{};
+};
+
+// The keys the log announces (init, custodian-add, custodian-rotate), in log order, for the
+// signature checks that run before the replay reaches their entries. Appended by the thread
+// that loads the entries, before it publishes the next ones; read by every thread. The array
+// never moves, so readers need only the published count.
+class AnnouncedKeys {
+ public:
+  explicit AnnouncedKeys(size_t capacity) : keys_(capacity) {}
+
+  // Loading thread only. Beyond the capacity keys are dropped: their signatures are then
+  // checked after the scan.
+  void Add(const crypto::Ed25519PublicKey& key) {
+    const size_t n = count_.load(std::memory_order_relaxed);
+    if (n == keys_.size()) return;
+    keys_[n] = {KeyId(key), key};
+    count_.store(n + 1, std::memory_order_release);
+  }
+
+  const crypto::Ed25519PublicKey* Find(const std::string& id) const {
+    const size_t n = count_.load(std::memory_order_acquire);
+    for (size_t i = 0; i < n; ++i) {
+      if (keys_[i].id == id) return &keys_[i].key;
+    }
+    return nullptr;
+  }
+
+ private:
+  struct Known {
+    std::string id;
+    crypto::Ed25519PublicKey key{};
+  };
+  std::vector<Known> keys_;
+  std::atomic<size_t> count_{0};
+};
+
+// One entry while it is scanned.
+struct Slot {
+  Bytes entry;
+  std::string listed_action;  // the events table's action column
+  Result<ParsedEntry> parsed{IoError("not parsed")};
+  Digest entry_hash{};  // for the hash chain
+  Digest leaf_hash{};   // for the Merkle tree
+  std::vector<EarlyCheck> checks;  // one per signature
+};
+
+// A signature to check after the scan: no key with its ID had been announced when its entry
+// was examined, or the replay requires another key than the one it was checked with.
+struct LateCheck {
   size_t entry;
-  size_t sig_index;
+  Bytes pae;
+  crypto::Ed25519Signature sig;
   crypto::Ed25519PublicKey key;
+};
+
+// What an item's first ingest (or import, or derive) event says about it.
+struct IngestRecord {
+  size_t entry;
+  json record;
 };
 
 class Verifier {
  public:
-  Verifier(Vault& v, const VerifyOptions& o) : v_(v), o_(o) {}
+  Verifier(Vault& v, const VerifyOptions& o) : v_(v), o_(o), announced_(o.early_keys) {}
 
   Result<VerifyReport> Run() {
     // Reading every page of the database (SQLCipher checks each page's HMAC) costs as much as
     // re-hashing the content, so it belongs to --full.
     if (o_.full) RETURN_IF_ERROR(CheckDatabaseIntegrity());
-    RETURN_IF_ERROR(LoadAndParse());
-    Replay();
-    // Signatures are most of the work: they are checked on every other core while this
-    // thread does the rest (which alone touches the database and the problem list), then on
-    // this one too.
+    RETURN_IF_ERROR(ScanLog());
+    // The few signatures the scan could not settle are checked on the other cores while this
+    // thread does the rest (which alone touches the database and the problem list).
     Status rest = OkStatus();
-    CheckSignaturesBeside([&] {
-      CheckTree();
+    CheckLateSignaturesBeside([&] {
+      root_ = crypto::RootAt(tree_, tree_.size()).value();
       rest = CheckStoredNodes();
       if (rest.ok()) rest = CheckCheckpoints();
       if (rest.ok()) rest = CheckItems();
       if (rest.ok()) rest = CheckCustodians();
-      if (rest.ok()) rest = CheckProvenanceTables(v_, report_.problems);
+      if (rest.ok()) rest = CheckProvenanceTables(v_, provenance_events_, report_.problems);
       if (rest.ok()) {
         rest = CheckStoredTimestamps(v_, timestamp_events_,
                                      [&](std::string p) { Problem(std::move(p)); });
       }
     });
     RETURN_IF_ERROR(rest);
-    ReportSignatures();
     SortProblems();
-    report_.events = entries_.size();
+    report_.events = tree_.size();
     report_.root_b64 = crypto::Base64Encode(root_);
     return std::move(report_);
   }
@@ -140,95 +200,117 @@ class Verifier {
     return OkStatus();
   }
 
-  // Reads the entries on this thread while the other cores parse and hash the ones already
-  // read: parsing, the entry hash (for the chain) and the leaf hash (for the tree) depend on
-  // no other entry.
-  Status LoadAndParse() {
-    // Sized first, so that no vector moves under the parsing threads.
+  // Reads the log in order on this thread, a window of entries at a time, while every core
+  // parses, hashes and checks the signatures of the entries read (RunOrdered); the replay of
+  // the key history, the hash chain and the tree then take each entry in order. Memory holds
+  // one window of entries, not the log.
+  Status ScanLog() {
     ASSIGN_OR_RETURN(Stmt count, v_.db().Prepare("SELECT count(*) FROM events"));
     ASSIGN_OR_RETURN(bool has_count, count.Step());
     const size_t n = has_count ? static_cast<size_t>(count.ColumnInt(0)) : 0;
-    entries_.resize(n);
-    listed_actions_.resize(n);
-    parsed_.assign(n, Result<ParsedEntry>(IoError("not parsed")));
-    entry_hashes_.resize(n);
-    leaf_hashes_.resize(n);
-
-    std::atomic<size_t> loaded{0};
-    std::atomic<bool> done{false};
-    Status read = OkStatus();
-    ParallelForBeside(n, [&](size_t i) {
-      while (loaded.load(std::memory_order_acquire) <= i) {
-        if (done.load(std::memory_order_acquire) && loaded.load(std::memory_order_acquire) <= i) {
-          return;  // the read stopped early
-        }
-        std::this_thread::yield();
-      }
-      parsed_[i] = ParseEntry(entries_[i]);
-      entry_hashes_[i] = crypto::HexEncode(crypto::Sha256Of(entries_[i]));
-      leaf_hashes_[i] = crypto::LeafHash(entries_[i]);
-    }, [&] {
-      read = ReadEntries(n, loaded);
-      done.store(true, std::memory_order_release);
-    });
-    RETURN_IF_ERROR(read);
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry, action FROM events ORDER BY seq"));
+    slots_ = std::vector<Slot>(std::min(n, kWindow));
+    auto slot = [&](size_t i) -> Slot& { return slots_[i % slots_.size()]; };
+    auto changed = [] { return IoError("the custody log changed while it was read; run verify again"); };
+    RETURN_IF_ERROR(RunOrdered(
+        n, kWindow,
+        [&](size_t i) -> Status {
+          ASSIGN_OR_RETURN(bool row, st.Step());
+          if (!row) return changed();
+          const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
+          if (seq != i) {
+            // Keep positions honest: the stored sequence numbers no longer index the tree.
+            Problem(EventName(i) + ": missing (the log jumps to event " + std::to_string(seq) + ")");
+          }
+          Slot& s = slot(i);
+          ByteView b = st.ColumnBlob(1);
+          s.entry.assign(b.begin(), b.end());
+          s.listed_action = st.ColumnText(2);
+          Announce(s);
+          return OkStatus();
+        },
+        [&](size_t i) { Examine(slot(i)); },
+        [&](size_t i) { Replay(i, slot(i)); }));
+    ASSIGN_OR_RETURN(bool extra, st.Step());
+    if (extra) return changed();
+    slots_.clear();
     if (n == 0) Problem("custody log: empty (no init event)");
     return OkStatus();
   }
 
-  Status ReadEntries(size_t n, std::atomic<size_t>& loaded) {
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry, action FROM events ORDER BY seq"));
-    for (size_t k = 0;; ++k) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) {
-        if (k != n) return IoError("the custody log changed while it was read; run verify again");
-        return OkStatus();
+  // Gives the early signature checks the keys an entry announces, going by the listed action
+  // (only a hint: the replay decides which key must have signed each entry, and a signature
+  // checked with another key, or with none, is checked again after the scan).
+  void Announce(const Slot& s) {
+    const std::string& a = s.listed_action;
+    if (a != "init" && a != "custodian-add" && a != "custodian-rotate") return;
+    auto pe = ParseEntry(s.entry);
+    if (!pe.ok()) return;  // the replay reports it
+    try {
+      const json& d = pe->event.details;
+      auto key = KeyFromDetails(a == "custodian-rotate" ? d : d.value("custodian", json()));
+      if (key.ok()) announced_.Add(*key);
+    } catch (const json::exception&) {
+      // likewise
+    }
+  }
+
+  // The part of checking an entry that depends on no other entry (any thread).
+  void Examine(Slot& s) {
+    s.parsed = ParseEntry(s.entry);
+    s.entry_hash = crypto::Sha256Of(s.entry);
+    s.leaf_hash = crypto::LeafHash(s.entry);
+    s.checks.clear();
+    if (!s.parsed.ok()) return;
+    const ParsedEntry& pe = *s.parsed;
+    for (const auto& sig : pe.signatures) {
+      EarlyCheck c;
+      if (const crypto::Ed25519PublicKey* key = announced_.Find(sig.key_id)) {
+        c.tried = true;
+        c.key = *key;
+        c.good = VerifyEntrySignature(pe, sig, *key);
       }
-      if (k == n) return IoError("the custody log changed while it was read; run verify again");
-      const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
-      if (seq != k) {
-        Problem(EventName(k) + ": missing (the log jumps to event " + std::to_string(seq) + ")");
-        // Keep positions honest: the stored sequence numbers no longer index the tree.
-      }
-      ByteView b = st.ColumnBlob(1);
-      entries_[k].assign(b.begin(), b.end());
-      listed_actions_[k] = st.ColumnText(2);
-      loaded.store(k + 1, std::memory_order_release);
+      s.checks.push_back(c);
     }
   }
 
   // Walks the log in order: sequence numbers, hash chain, and who was allowed to sign what.
-  void Replay() {
-    std::string previous = kNoPrevious;
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      auto name = [i] { return EventName(i); };
-      const std::string& this_hash = entry_hashes_[i];
-      if (!parsed_[i].ok()) {
-        Problem(name() + ": " + parsed_[i].status().message());
-        previous = this_hash;
-        continue;
-      }
-      const ParsedEntry& pe = *parsed_[i];
-      const Event& ev = pe.event;
-      if (ev.sequence != i) {
-        Problem(name() + ": says it is event " + std::to_string(ev.sequence) + " (reordered?)");
-      }
-      if (ev.previous != previous) {
-        Problem(name() + ": hash chain broken (previous entry hash does not match)");
-      }
-      if (ev.vault != v_.origin()) Problem(name() + ": belongs to another log (" + ev.vault + ")");
-      if (ev.action != listed_actions_[i]) Problem(name() + ": index says '" + listed_actions_[i] + "' but the signed entry says '" + ev.action + "'");
-      previous = this_hash;
-      ReplayKeys(i, pe);
-      if (ev.action == "ingest" || ev.action == "derive" || ev.action == "import") {
-        for (const auto& s : ev.subjects) first_ingest_.emplace(s, i);  // keeps the first
-      }
-      for (const auto& s : ev.subjects) subjects_.emplace_back(s, i);
-      if (ev.action == "timestamp") timestamp_events_.emplace_back(i, ev.details);
+  void Replay(size_t i, Slot& s) {
+    auto name = [i] { return EventName(i); };
+    const std::string this_hash = crypto::HexEncode(s.entry_hash);
+    (void)tree_.AppendLeafHash(s.leaf_hash);
+    if (!s.parsed.ok()) {
+      Problem(name() + ": " + s.parsed.status().message());
+      previous_ = this_hash;
+      return;
     }
+    const ParsedEntry& pe = *s.parsed;
+    const Event& ev = pe.event;
+    if (ev.sequence != i) {
+      Problem(name() + ": says it is event " + std::to_string(ev.sequence) + " (reordered?)");
+    }
+    if (ev.previous != previous_) {
+      Problem(name() + ": hash chain broken (previous entry hash does not match)");
+    }
+    if (ev.vault != v_.origin()) Problem(name() + ": belongs to another log (" + ev.vault + ")");
+    if (ev.action != s.listed_action) Problem(name() + ": index says '" + s.listed_action + "' but the signed entry says '" + ev.action + "'");
+    previous_ = this_hash;
+    ReplayKeys(i, s);
+    if (ev.action == "ingest" || ev.action == "derive" || ev.action == "import") {
+      for (const auto& id : ev.subjects) {
+        if (!first_ingest_.count(id)) first_ingest_.emplace(id, IngestRecord{i, RecordOf(ev, id)});
+      }
+    }
+    for (const auto& id : ev.subjects) {
+      std::vector<uint64_t>& seqs = subject_events_[id];
+      if (seqs.empty() || seqs.back() != i) seqs.push_back(i);
+    }
+    if (ev.action == "derive" || ev.action == "witness-add") provenance_events_.emplace(i, ev);
+    if (ev.action == "timestamp") timestamp_events_.emplace_back(i, ev.details);
   }
 
-  void ReplayKeys(size_t i, const ParsedEntry& pe) {
+  void ReplayKeys(size_t i, const Slot& s) {
+    const ParsedEntry& pe = *s.parsed;
     const Event& ev = pe.event;
     auto name = [i] { return EventName(i); };
     if (i == 0) {
@@ -249,7 +331,7 @@ class Verifier {
       }
       custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants};
       log_key_text_ = StrField(ev.details, "log_key");
-      ExpectSignatures(i, pe, {{*key, KeyId(*key)}});
+      ExpectSignatures(i, s, {{*key, KeyId(*key)}});
       return;
     }
     if (ev.action == "init") {
@@ -281,12 +363,12 @@ class Verifier {
         Problem(name() + ": invalid key rotation");
         return;
       }
-      ExpectSignatures(i, pe, {{actor.key, actor.key_id}, {*key, KeyId(*key)}});
+      ExpectSignatures(i, s, {{actor.key, actor.key_id}, {*key, KeyId(*key)}});
       actor.key = *key;
       actor.key_id = KeyId(*key);
       return;
     }
-    ExpectSignatures(i, pe, {{actor.key, actor.key_id}});
+    ExpectSignatures(i, s, {{actor.key, actor.key_id}});
     if (ev.action == "custodian-add") {
       const json& c = ev.details.value("custodian", json());
       auto key = KeyFromDetails(c);
@@ -333,7 +415,8 @@ class Verifier {
   }
 
   // The entry must carry exactly these keys' signatures, in this order.
-  void ExpectSignatures(size_t i, const ParsedEntry& pe, std::initializer_list<KeyRef> keys) {
+  void ExpectSignatures(size_t i, const Slot& s, std::initializer_list<KeyRef> keys) {
+    const ParsedEntry& pe = *s.parsed;
     if (pe.signatures.size() != keys.size()) {
       Problem(EventName(i) + ": has " + std::to_string(pe.signatures.size()) +
               " signatures, expected " + std::to_string(keys.size()));
@@ -341,38 +424,36 @@ class Verifier {
     }
     size_t k = 0;
     for (const KeyRef& key : keys) {
-      if (pe.signatures[k].key_id != key.id) {
-        Problem(EventName(i) + ": signed by key " + pe.signatures[k].key_id.substr(0, 8) +
-                ", expected " + key.id.substr(0, 8));
+      const EntrySignature& sig = pe.signatures[k];
+      const EarlyCheck& early = s.checks[k];
+      if (sig.key_id != key.id) {
+        Problem(EventName(i) + ": signed by key " + sig.key_id.substr(0, 8) + ", expected " +
+                key.id.substr(0, 8));
+      } else if (early.tried && early.key == key.key) {
+        if (!early.good) BadSignature(i, key.key);
       } else {
-        checks_.push_back({i, k, key.key});
+        late_checks_.push_back({i, pe.pae, sig.sig, key.key});
       }
       ++k;
     }
   }
 
+  void BadSignature(size_t i, const crypto::Ed25519PublicKey& key) {
+    Problem(EventName(i) + ": signature does not verify (key " + KeyId(key).substr(0, 8) + ")");
+  }
+
+  // Signatures the early checks did not settle (a key announced after the entry was
+  // examined): checked on the other cores while this thread runs `own`.
   template <typename Own>
-  void CheckSignaturesBeside(Own own) {
-    good_.assign(checks_.size(), 0);
-    ParallelForBeside(checks_.size(), [&](size_t c) {
-      const SigCheck& sc = checks_[c];
-      const ParsedEntry& pe = *parsed_[sc.entry];
-      good_[c] = VerifyEntrySignature(pe, pe.signatures[sc.sig_index], sc.key);
+  void CheckLateSignaturesBeside(Own own) {
+    std::vector<char> good(late_checks_.size(), 0);
+    ParallelForBeside(late_checks_.size(), [&](size_t c) {
+      const LateCheck& lc = late_checks_[c];
+      good[c] = crypto::Ed25519Verify(lc.key, lc.pae, lc.sig);
     }, own);
-  }
-
-  void ReportSignatures() {
-    for (size_t c = 0; c < checks_.size(); ++c) {
-      if (!good_[c]) {
-        Problem(EventName(checks_[c].entry) + ": signature does not verify (key " +
-                KeyId(checks_[c].key).substr(0, 8) + ")");
-      }
+    for (size_t c = 0; c < late_checks_.size(); ++c) {
+      if (!good[c]) BadSignature(late_checks_[c].entry, late_checks_[c].key);
     }
-  }
-
-  void CheckTree() {
-    for (const auto& h : leaf_hashes_) (void)tree_.AppendLeafHash(h);
-    root_ = crypto::RootAt(tree_, tree_.size()).value();
   }
 
   // The stored perfect-subtree hashes must be exactly those of the entries: proofs handed
@@ -457,12 +538,12 @@ class Verifier {
       } else {
         // The stored record must say what the signed ingest event says (for an item that came
         // in a bundle: the import event's record of it).
-        const json& d = RecordOf(parsed_[ingest->second]->event, item.id);
+        const json& d = ingest->second.record;
         json meta = d.value("metadata", json::object());
         if (d.value("size", uint64_t{0}) != item.size || d.value("media_type", "") != item.media_type ||
             meta.value("kind", "") != item.kind || meta != item.metadata) {
           Problem("item " + item.id + ": stored record differs from its signed ingest event (" +
-                  EventName(ingest->second) + ")");
+                  EventName(ingest->second.entry) + ")");
         }
       }
       if (o_.full) {
@@ -471,25 +552,45 @@ class Verifier {
         if (!s.ok()) Problem(s.message());
       }
     }
-    for (const auto& [id, seq] : subjects_) {
-      if (!present.count(id)) Problem(EventName(seq) + ": names item " + id + ", which is not in the vault");
+    // Every item an event names must be here.
+    std::vector<const std::pair<const std::string, std::vector<uint64_t>>*> subjects;
+    subjects.reserve(subject_events_.size());
+    for (const auto& entry : subject_events_) {
+      subjects.push_back(&entry);
+      if (present.count(entry.first)) continue;
+      for (uint64_t seq : entry.second) {
+        Problem(EventName(seq) + ": names item " + entry.first + ", which is not in the vault");
+      }
     }
-    // The subject index (used by `log --item`) must list exactly the signed subjects.
-    std::vector<std::pair<std::string, uint64_t>> got;
-    got.reserve(subjects_.size());
-    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT item_id, seq FROM event_subjects"));
-    for (;;) {
+    return CheckSubjectIndex(subjects);
+  }
+
+  // The subject index (used by `log --item`) must list exactly the signed subjects. It is
+  // read in its own order (item, then event), and compared as it is read.
+  template <typename Subjects>
+  Status CheckSubjectIndex(Subjects& subjects) {
+    std::sort(subjects.begin(), subjects.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare(
+                                  "SELECT item_id, seq FROM event_subjects ORDER BY item_id, seq"));
+    size_t want = 0, got = 0, item = 0, k = 0;
+    for (const auto* s : subjects) want += s->second.size();
+    bool same = true;
+    for (;; ++got) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      got.emplace_back(st.ColumnText(0), static_cast<uint64_t>(st.ColumnInt(1)));
+      if (!same) continue;  // only counting now
+      while (item < subjects.size() && k == subjects[item]->second.size()) {
+        ++item;
+        k = 0;
+      }
+      same = item < subjects.size() && st.ColumnText(0) == subjects[item]->first &&
+             static_cast<uint64_t>(st.ColumnInt(1)) == subjects[item]->second[k];
+      ++k;
     }
-    std::sort(got.begin(), got.end());
-    std::vector<std::pair<std::string, uint64_t>> want = subjects_;
-    std::sort(want.begin(), want.end());
-    want.erase(std::unique(want.begin(), want.end()), want.end());
-    if (got != want) {
+    if (!same || got != want) {
       Problem("custody log: the subject index differs from the signed events (" +
-              std::to_string(want.size()) + " signed, " + std::to_string(got.size()) + " indexed)");
+              std::to_string(want) + " signed, " + std::to_string(got) + " indexed)");
     }
     return OkStatus();
   }
@@ -523,17 +624,16 @@ class Verifier {
   Vault& v_;
   const VerifyOptions& o_;
   VerifyReport report_;
-  std::vector<Bytes> entries_;
-  std::vector<std::string> listed_actions_;
-  std::vector<Result<ParsedEntry>> parsed_;
-  std::vector<std::string> entry_hashes_;
-  std::vector<Digest> leaf_hashes_;
+  std::vector<Slot> slots_;  // entry i is in slots_[i % size] while it is scanned
+  AnnouncedKeys announced_;
+  std::string previous_ = kNoPrevious;  // hex SHA-256 of the entry replayed last
   std::map<std::string, CustodianState> custodians_;
   std::string log_key_text_;
-  std::vector<SigCheck> checks_;
-  std::vector<char> good_;  // per check: the signature verified
-  std::map<std::string, size_t> first_ingest_;  // item → entry index of its first ingest
-  std::vector<std::pair<std::string, uint64_t>> subjects_;  // (item, event) in event order
+  std::vector<LateCheck> late_checks_;
+  std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
+  // item → the events that name it, in log order
+  std::unordered_map<std::string, std::vector<uint64_t>> subject_events_;
+  std::map<uint64_t, Event> provenance_events_;  // the derive and witness-add events
   std::vector<std::pair<uint64_t, json>> timestamp_events_;  // (event, details) of "timestamp"
   crypto::MemoryMerkleStore tree_;
   Digest root_{};

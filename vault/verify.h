@@ -17,6 +17,10 @@ struct VerifyOptions {
   bool full = false;  // also re-hash every item's content and read every database page
   // Checkpoints that left the vault earlier: (label for messages, signed note text).
   std::vector<std::pair<std::string, std::string>> against;
+  // Signatures are checked on every core as the log is read, with the keys the log has
+  // announced so far (at most this many); the rest after the log is read. Tests set 0 to
+  // check every signature the second way.
+  size_t early_keys = 256;
 };
 
 struct VerifyReport {
