@@ -17,6 +17,7 @@ struct ExportCliOptions {
   std::string output;
   std::string purpose;
   std::vector<std::string> encrypt_to;
+  std::vector<std::string> identities_to;
   bool with_derived = false;
   bool include_identities = false;
   bool redacted = false;
@@ -25,8 +26,18 @@ struct ExportCliOptions {
 };
 
 Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(auto v, OpenVault(g));
   vault::ExportOptions eo;
+  // Checked before the passphrase is asked for.
+  if (!o.identities_to.empty() && !o.include_identities) {
+    return InvalidInput("--to goes with --include-identities")
+        .WithHint("--to age1... names who the witness identity records are encrypted to");
+  }
+  for (const auto& r : o.identities_to) {
+    auto rec = crypto::AgeRecipient::Parse(r);
+    if (!rec.ok()) return rec.status().Context("--to");
+    eo.identities_to.push_back(*rec);
+  }
+  ASSIGN_OR_RETURN(auto v, OpenVault(g));
   eo.purpose = o.purpose;
   eo.with_derived = o.with_derived;
   eo.include_identities = o.include_identities;
@@ -67,6 +78,8 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
                {"events", r->events},
                {"received_sections", r->received_sections},
                {"identities", r->identities},
+               {"identities_to", o.identities_to},
+               {"unseal_events", r->unseal_events},
                {"redacted", r->redacted},
                {"export_event", r->export_event},
                {"checkpoint", {{"size", r->checkpoint_size},
@@ -76,7 +89,13 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
     PrintLine("exported " + std::to_string(r->item_ids.size()) + " item" +
               (r->item_ids.size() == 1 ? "" : "s") + " and " + std::to_string(r->events) +
               " custody events to " + o.output + " (" + HumanBytes(r->bytes) + ")");
-    if (o.include_identities) {
+    if (o.include_identities && !o.identities_to.empty()) {
+      PrintLine("with " + std::to_string(r->identities.size()) + " witness identity record" +
+                (r->identities.size() == 1 ? "" : "s") + " encrypted to " +
+                std::to_string(o.identities_to.size()) + " age recipient" +
+                (o.identities_to.size() == 1 ? "" : "s") +
+                " (each unseal logged; open with `age -d -i KEY`)");
+    } else if (o.include_identities) {
       PrintLine("with " + std::to_string(r->identities.size()) +
                 " sealed witness identity record" + (r->identities.size() == 1 ? "" : "s") +
                 " (they open only with the vault's identity key)");
@@ -103,6 +122,11 @@ Command SetupExport(CLI::App& app, GlobalOptions& g) {
   sub->add_flag("--include-identities", o->include_identities,
                 "Also carry the sealed identity records of the witnesses the items name (sealed "
                 "to the identity key; in a field vault, HQ's). Without it none leaves");
+  sub->add_option("--to", o->identities_to,
+                  "With --include-identities: open each identity record (needs the unseal "
+                  "grant and --purpose; each unseal is logged) and encrypt it to this age "
+                  "recipient (age1...) instead; repeatable. The stock `age -d -i KEY` opens it")
+      ->allow_extra_args(false);
   sub->add_option("--encrypt-to", o->encrypt_to,
                   "Encrypt the bundle to this age recipient (age1...); repeatable. The stock "
                   "`age -d -i KEY` opens it")

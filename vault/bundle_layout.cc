@@ -103,12 +103,14 @@ MemberKind ClassifyMember(std::string_view path) {
   if (path == kLogKeyPath) return MemberKind::kLogKey;
   if (StartsWith(path, kIdentitiesDir)) {
     std::string_view name = path.substr(std::string_view(kIdentitiesDir).size());
-    std::string_view suffix = kIdentitySuffix;
-    if (name.size() <= suffix.size() || name.substr(name.size() - suffix.size()) != suffix) {
-      return MemberKind::kUnknown;
+    for (std::string_view suffix : {kIdentitySuffix, kAgeIdentitySuffix}) {
+      if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+        return IsValidPseudonym(name.substr(0, name.size() - suffix.size()))
+                   ? MemberKind::kIdentity
+                   : MemberKind::kUnknown;
+      }
     }
-    return IsValidPseudonym(name.substr(0, name.size() - suffix.size())) ? MemberKind::kIdentity
-                                                                         : MemberKind::kUnknown;
+    return MemberKind::kUnknown;
   }
   if (StartsWith(path, kRedactionsDir)) {
     std::string_view name = path.substr(std::string_view(kRedactionsDir).size());
@@ -177,6 +179,10 @@ std::string IdentityPath(const std::string& pseudonym) {
   return kIdentitiesDir + pseudonym + kIdentitySuffix;
 }
 
+std::string AgeIdentityPath(const std::string& pseudonym) {
+  return kIdentitiesDir + pseudonym + kAgeIdentitySuffix;
+}
+
 std::string RedactionPath(const std::string& redacted_id) {
   return kRedactionsDir + redacted_id + ".json";
 }
@@ -204,6 +210,14 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
     items += "  items/" + it.id + "\n      " + std::to_string(it.size) + " bytes, " + it.kind +
              (name.empty() ? "" : ", originally \"" + name + "\"") + "\n";
   }
+  // Records encrypted to the legal team's age keys (export --include-identities --to).
+  const bool age = std::any_of(m.identities.begin(), m.identities.end(),
+                               [](const IdentityRef& r) { return r.format == kAgeIdentityFormat; });
+  const std::string identities =
+      !age ? std::string()
+           : "  identities/            witness identity records, each encrypted to the age keys\n"
+             "                         named in manifest.json; only those keys open them:\n"
+             "                           age -d -i YOUR-KEY identities/W-....age\n";
   return std::string("AMANAT EVIDENCE BUNDLE (") + kBundleFormat + ")\n" +
          "========================================\n"
          "\n"
@@ -228,7 +242,7 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
          "  custody/               the signed custody record (events.jsonl), the proofs that\n"
          "                         each entry is part of the vault's log (proofs.json), and the\n"
          "                         vault's signed summary of that log (checkpoint)\n"
-         "  keys/                  the public keys that made the signatures\n" +
+         "  keys/                  the public keys that made the signatures\n" + identities +
          (m.timestamps.empty()
               ? std::string()
               : "  timestamps/            trusted timestamps (RFC 3161) of earlier checkpoints: a\n"

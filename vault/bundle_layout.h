@@ -12,6 +12,8 @@
 //                                       custody records of another vault, passed on
 //   identities/<pseudonym>.sealed       a witness identity record as sealed in the vault
 //                                       (export --include-identities only)
+//   identities/<pseudonym>.age          the same record opened and encrypted to age
+//                                       recipients instead (export --include-identities --to)
 //   redactions/<sha256>.json            the redaction record of a redacted item, exactly as its
 //                                       derive event commits to it (export --redacted only)
 //   keys/log.vkey                       the log's C2SP verifier key
@@ -48,6 +50,7 @@ inline constexpr char kItemsDir[] = "items/";
 inline constexpr char kReceivedDir[] = "custody/received/";
 inline constexpr char kIdentitiesDir[] = "identities/";
 inline constexpr char kIdentitySuffix[] = ".sealed";
+inline constexpr char kAgeIdentitySuffix[] = ".age";
 inline constexpr char kRedactionsDir[] = "redactions/";
 inline constexpr char kTimestampsDir[] = "timestamps/";
 
@@ -77,7 +80,7 @@ enum class MemberKind {
   kLogKey,       // keys/log.vkey or custody/received/<n>/log.vkey
   kMinisignKey,  // keys/<custodian>-<key ID>.minisign.pub
   kNoteKey,      // keys/<custodian>-<key ID>.vkey
-  kIdentity,     // identities/<pseudonym>.sealed
+  kIdentity,     // identities/<pseudonym>.sealed or .age
   kRedaction,    // redactions/<sha256>.json
   kTimestampToken,       // timestamps/<stem>.tsr
   kTimestampChain,       // timestamps/<stem>.chain.pem
@@ -97,6 +100,8 @@ std::string SectionLogKeyPath(size_t received_index);
 
 // "identities/<pseudonym>.sealed".
 std::string IdentityPath(const std::string& pseudonym);
+// "identities/<pseudonym>.age".
+std::string AgeIdentityPath(const std::string& pseudonym);
 // "redactions/<redacted item ID>.json".
 std::string RedactionPath(const std::string& redacted_id);
 

@@ -1,7 +1,9 @@
 #include "vault/bundle_manifest.h"
 
+#include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "vault/bundle_json.h"
+#include "vault/bundle_layout.h"
 #include "vault/event.h"
 #include "vault/items.h"
 
@@ -143,12 +145,40 @@ Status ParseFiles(const json& j, Manifest& m) {
   return OkStatus();
 }
 
+// An identities entry of the age form: {"pseudonym", "format": "age", "sha256",
+// "sealed_to": ["age1…", …], "event"}.
+Status ParseAgeIdentity(const json& e, Manifest& m) {
+  const std::string w = "manifest.json: identities entry";
+  RETURN_IF_ERROR(JsonExactKeys(e, {"pseudonym", "format", "sha256", "sealed_to", "event"}, w));
+  IdentityRef r;
+  ASSIGN_OR_RETURN(r.format, JsonString(e, "format", w));
+  if (r.format != kAgeIdentityFormat) return InvalidInput(w + ": \"format\" is not \"age\"");
+  ASSIGN_OR_RETURN(r.pseudonym, JsonString(e, "pseudonym", w));
+  if (!IsValidPseudonym(r.pseudonym)) return InvalidInput(w + ": \"pseudonym\" is malformed");
+  ASSIGN_OR_RETURN(r.sealed_sha256, JsonHex64(e, "sha256", w));
+  ASSIGN_OR_RETURN(const json* to, Array(e, "sealed_to", w));
+  if (to->empty()) return InvalidInput(w + ": \"sealed_to\" is empty");
+  for (const auto& rec : *to) {
+    if (!rec.is_string() || !crypto::AgeRecipient::Parse(rec.get<std::string>()).ok()) {
+      return InvalidInput(w + ": \"sealed_to\" holds something other than age1… recipients");
+    }
+    r.age_to.push_back(rec.get<std::string>());
+  }
+  ASSIGN_OR_RETURN(r.event, JsonUint(e, "event", w));
+  m.identities.push_back(std::move(r));
+  return OkStatus();
+}
+
 Status ParseIdentities(const json& j, Manifest& m) {
   if (!j.contains("identities")) return OkStatus();
   ASSIGN_OR_RETURN(const json* a, Array(j, "identities", "manifest.json"));
   if (a->empty()) return InvalidInput("manifest.json: \"identities\" is empty (leave it out)");
   for (const auto& e : *a) {
     const std::string w = "manifest.json: identities entry";
+    if (e.is_object() && e.contains("format")) {
+      RETURN_IF_ERROR(ParseAgeIdentity(e, m));
+      continue;
+    }
     RETURN_IF_ERROR(JsonExactKeys(e, {"pseudonym", "sealed_sha256", "sealed_to", "event"}, w));
     IdentityRef r;
     ASSIGN_OR_RETURN(r.pseudonym, JsonString(e, "pseudonym", w));
@@ -239,6 +269,14 @@ std::string Manifest::Serialize() const {
   if (!identities.empty()) {
     ordered_json ids = ordered_json::array();
     for (const auto& r : identities) {
+      if (r.format == kAgeIdentityFormat) {
+        ids.push_back(ordered_json{{"pseudonym", r.pseudonym},
+                                   {"format", r.format},
+                                   {"sha256", r.sealed_sha256},
+                                   {"sealed_to", r.age_to},
+                                   {"event", r.event}});
+        continue;
+      }
       ids.push_back(ordered_json{{"pseudonym", r.pseudonym},
                                  {"sealed_sha256", r.sealed_sha256},
                                  {"sealed_to", r.sealed_to},
@@ -310,6 +348,10 @@ Result<Manifest> Manifest::Parse(std::string_view text) {
   RETURN_IF_ERROR(ParseIdentities(j, m));
   RETURN_IF_ERROR(ParseRedactions(j, m));
   return m;
+}
+
+std::string IdentityRef::Path() const {
+  return format == kAgeIdentityFormat ? AgeIdentityPath(pseudonym) : IdentityPath(pseudonym);
 }
 
 std::string ManifestTrustedComment(const Manifest& m) {

@@ -53,16 +53,23 @@ struct FileRef {
   uint64_t size = 0;
 };
 
-// A witness identity record carried sealed (export --include-identities): the member
-// identities/<pseudonym>.sealed, the key it is sealed to, and the signed witness-add event
-// of the bundle's own log whose sealed_sha256 it must match.
+// A witness identity record carried in the bundle (export --include-identities), with the
+// signed witness-add event of the bundle's own log that recorded it. Two forms:
+//   sealed (format ""): identities/<pseudonym>.sealed, exactly as stored, sealed to the
+//     identity key `sealed_to`; its SHA-256 must be the event's sealed_sha256.
+//   age (format "age", with --to): identities/<pseudonym>.age, the record opened and encrypted
+//     to the age recipients `age_to`; in the JSON, "sha256" and "sealed_to" (a list).
 struct IdentityRef {
   std::string pseudonym;
-  std::string sealed_sha256;
-  std::string sealed_to;  // base64 of the X25519 identity public key
+  std::string sealed_sha256;  // SHA-256 of the member, whichever the form
+  std::string sealed_to;      // sealed: base64 of the X25519 identity public key
   uint64_t event = 0;
+  std::string format;                 // "" (sealed) or "age"
+  std::vector<std::string> age_to;    // age: the recipients, "age1…"
+  std::string Path() const;           // the member
   bool operator==(const IdentityRef&) const = default;
 };
+inline constexpr char kAgeIdentityFormat[] = "age";
 
 // A redacted item carried in place of its original (export --redacted): the member
 // redactions/<item>.json holds the record its derive event `event` commits to.

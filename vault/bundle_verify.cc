@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "crypto/minisign.h"
 #include "vault/bundle_json.h"
@@ -395,14 +396,42 @@ class Verifier {
     }
   }
 
-  // Each sealed identity record is the one its signed witness-add event recorded, the export
-  // event lists exactly the records carried, and no identities/ member is unlisted.
+  const Event* OwnEvent(uint64_t sequence) const {
+    for (const auto& pe : report_.sections[0].parsed) {
+      if (pe && pe->event.sequence == sequence) return &pe->event;
+    }
+    return nullptr;
+  }
+
+  // Whether the own log has an `unseal` of `pseudonym` to exactly `to`, before the export.
+  bool UnsealedTo(const std::string& pseudonym, const json& to) const {
+    for (const auto& pe : report_.sections[0].parsed) {
+      if (pe && pe->event.action == "unseal" && pe->event.sequence < report_.manifest.export_event &&
+          JsonStringField(pe->event.details, "pseudonym") == pseudonym &&
+          JsonField(pe->event.details, "sealed_to") == to) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Each identity record is the one its signed witness-add event recorded (sealed form: by its
+  // SHA-256; age form, which no one here can open: by pseudonym, with a signed unseal to the
+  // same recipients), the export event lists exactly the records carried and their
+  // recipients, and no identities/ member is unlisted.
   void CheckIdentities() {
     const Manifest& m = report_.manifest;
+    const ParsedEntry* last = LastOwnEvent();
+    const bool export_last = last != nullptr && last->event.action == "export";
+    const json& logged_to =
+        export_last ? JsonField(last->event.details, "identities_sealed_to") : json();
     std::set<std::string> listed;
+    size_t age = 0;
     for (const auto& r : m.identities) {
-      const std::string path = IdentityPath(r.pseudonym);
-      if (!listed.insert(path).second) {
+      const std::string path = r.Path();
+      const bool is_age = r.format == kAgeIdentityFormat;
+      age += is_age ? 1 : 0;
+      if (!listed.insert(kIdentitiesDir + r.pseudonym).second) {
         Problem("manifest.json: lists identity " + r.pseudonym + " twice");
       }
       auto h = members_.sha256.find(path);
@@ -414,26 +443,39 @@ class Verifier {
         Problem(path + ": changed (its SHA-256 differs from the one in the signed manifest)");
         continue;
       }
-      const Event* add = nullptr;
-      for (const auto& pe : report_.sections[0].parsed) {
-        if (pe && pe->event.sequence == r.event) add = &pe->event;
-      }
+      const Event* add = OwnEvent(r.event);
       if (add == nullptr || add->action != "witness-add" ||
           JsonStringField(add->details, "pseudonym") != r.pseudonym ||
-          JsonStringField(add->details, "sealed_sha256") != r.sealed_sha256) {
+          (!is_age && JsonStringField(add->details, "sealed_sha256") != r.sealed_sha256)) {
         Problem(path + ": not the record of a signed witness-add event in the bundle (custody "
                        "event " + std::to_string(r.event) + ")");
-      } else if (const std::string* data = Contents(path)) {
-        report_.sealed_identities[r.pseudonym] = *data;
+        continue;
+      }
+      const std::string* data = Contents(path);
+      if (!is_age) {
+        if (logged_to.is_array()) {
+          Problem(path + ": sealed, but the signed export event lists age recipients");
+        } else if (data != nullptr) {
+          report_.sealed_identities[r.pseudonym] = *data;
+        }
+        continue;
+      }
+      const json to = r.age_to;
+      if (data == nullptr || !crypto::IsAgeFile(AsBytes(*data))) {
+        Problem(path + ": not an age file");
+      } else if (export_last && logged_to != to) {
+        Problem(path + ": its recipients differ from those the signed export event lists");
+      } else if (!UnsealedTo(r.pseudonym, to)) {
+        Problem(path + ": no signed unseal event in the bundle opened it for these recipients");
       }
     }
     for (const auto& [path, hex] : members_.sha256) {
-      if (ClassifyMember(path) == MemberKind::kIdentity && !listed.count(path)) {
-        Problem(path + ": an identity record the manifest does not list (added?)");
-      }
+      if (ClassifyMember(path) != MemberKind::kIdentity) continue;
+      bool known = false;
+      for (const auto& r : m.identities) known = known || r.Path() == path;
+      if (!known) Problem(path + ": an identity record the manifest does not list (added?)");
     }
-    const ParsedEntry* last = LastOwnEvent();
-    if (last != nullptr && last->event.action == "export") {
+    if (export_last) {
       json names = json::array();
       for (const auto& r : m.identities) names.push_back(r.pseudonym);
       const json& logged = JsonField(last->event.details, "identities");
@@ -442,8 +484,14 @@ class Verifier {
                 "lists");
       }
     }
-    if (!m.identities.empty()) {
-      Checked("identities: " + std::to_string(m.identities.size()) +
+    if (age > 0) {
+      Checked("identities: " + std::to_string(age) +
+              " records encrypted to age recipients, each named by its signed witness-add event "
+              "and opened for those recipients by a signed unseal event (they open only with "
+              "the recipients' keys)");
+    }
+    if (m.identities.size() > age) {
+      Checked("identities: " + std::to_string(m.identities.size() - age) +
               " sealed records, each the one its signed witness-add event recorded (they open "
               "only with the key they are sealed to)");
     }

@@ -18,6 +18,7 @@
 #include "vault/custodians.h"
 #include "vault/key_history.h"
 #include "vault/received.h"
+#include "vault/received_identities.h"
 #include "vault/redactions.h"
 #include "vault/witnesses.h"
 #include "vault/timestamps.h"
@@ -143,11 +144,15 @@ struct SealedIdentity {
   std::string pseudonym;
   std::string sealed;
   uint64_t event = 0;
+  std::string age;  // with --to: the record opened and encrypted to the recipients
 };
 
 // The sealed records of the witnesses `items` name, as stored; pseudonyms without a record
-// (kept elsewhere) are skipped.
-Result<std::vector<SealedIdentity>> IdentitiesOf(Vault& vault, const std::vector<ItemInfo>& items) {
+// (kept elsewhere) are skipped. With `refuse_received`, a pseudonym whose record this vault
+// only received (from a field vault) is refused: its witness-add entry is another log's, which
+// an export does not pass on.
+Result<std::vector<SealedIdentity>> IdentitiesOf(Vault& vault, const std::vector<ItemInfo>& items,
+                                                 bool refuse_received) {
   std::set<std::string> names;
   for (const auto& it : items) {
     std::string w = JsonStringField(it.metadata, "witness");
@@ -161,11 +166,34 @@ Result<std::vector<SealedIdentity>> IdentitiesOf(Vault& vault, const std::vector
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (row) {
       ByteView b = st.ColumnBlob(0);
-      out.push_back({p, std::string(AsChars(b)), static_cast<uint64_t>(st.ColumnInt(1))});
+      out.push_back({p, std::string(AsChars(b)), static_cast<uint64_t>(st.ColumnInt(1)), ""});
+    } else if (refuse_received) {
+      ASSIGN_OR_RETURN(auto received, FindReceivedIdentity(vault.db(), p));
+      if (received) {
+        return InvalidInput("witness " + p + ": its record was received from " + received->origin +
+                            "; re-sealing a received record to --to recipients is not built")
+            .WithHint("export without --to, or open it with `amanat witness show`");
+      }
     }
     st.Reset();
   }
   return out;
+}
+
+// export --to: opens each record with the acting custodian's identity key (kAuthFailed in a
+// field vault or without the unseal grant) and encrypts it to the recipients.
+Status ResealAll(Vault& vault, const ExportOptions& options,
+                 std::vector<SealedIdentity>* identities) {
+  if (options.purpose.empty()) {
+    return InvalidInput("export --to opens witness identity records and needs a purpose")
+        .WithHint("add --purpose TEXT (it is recorded with each unseal)");
+  }
+  ASSIGN_OR_RETURN(crypto::BoxKeyPair key, OpenIdentityKey(vault));
+  for (auto& i : *identities) {
+    ASSIGN_OR_RETURN(i.age, ResealWitnessRecord(key, AsBytes(i.sealed), vault.vault_id(),
+                                                i.pseudonym, options.identities_to));
+  }
+  return OkStatus();
 }
 
 struct Replaced {
@@ -279,10 +307,21 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   for (const auto& it : items) ids.push_back(it.id);
   std::vector<SealedIdentity> identities;
   std::string identity_key;
+  const bool to_age = !options.identities_to.empty();
+  json age_to = json::array();
+  for (const auto& r : options.identities_to) age_to.push_back(r.ToString());
+  if (to_age && !options.include_identities) {
+    return InvalidInput("--to goes with --include-identities (it names who the identity records "
+                        "are encrypted to)");
+  }
   if (options.include_identities) {
-    ASSIGN_OR_RETURN(identities, IdentitiesOf(vault, items));
-    ASSIGN_OR_RETURN(crypto::BoxPublicKey pk, VaultIdentityKey(vault));
-    identity_key = crypto::Base64Encode(pk);
+    ASSIGN_OR_RETURN(identities, IdentitiesOf(vault, items, to_age));
+    if (to_age) {
+      RETURN_IF_ERROR(ResealAll(vault, options, &identities));
+    } else {
+      ASSIGN_OR_RETURN(crypto::BoxPublicKey pk, VaultIdentityKey(vault));
+      identity_key = crypto::Base64Encode(pk);
+    }
   }
   json details = {{"format", kBundleFormat},
                   {"items", ids.size()},
@@ -292,7 +331,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
     json names = json::array();
     for (const auto& i : identities) names.push_back(i.pseudonym);
     details["identities"] = names;
-    details["identities_sealed_to"] = identity_key;
+    details["identities_sealed_to"] = to_age ? age_to : json(identity_key);
   }
   if (options.redacted) {
     json list = json::array();
@@ -301,9 +340,17 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   }
 
   // The export is on record, and in the checkpoint the bundle carries, before anything leaves.
+  // Each record opened for --to is an unseal, on record in the same transaction.
   uint64_t export_seq = 0;
+  std::vector<uint64_t> unseals;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
+    for (const auto& i : identities) {
+      if (!to_age) break;
+      json unseal = {{"pseudonym", i.pseudonym}, {"sealed_to", age_to}};
+      ASSIGN_OR_RETURN(uint64_t seq, vault.Record("unseal", {}, options.purpose, unseal));
+      unseals.push_back(seq);
+    }
     ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose, details));
     RETURN_IF_ERROR(vault.Commit(tx));
   }
@@ -311,6 +358,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   std::vector<SectionParts> sections;
   std::set<uint64_t> extra_events;
   for (const auto& i : identities) extra_events.insert(i.event);
+  extra_events.insert(unseals.begin(), unseals.end());
   for (const auto& r : replaced) extra_events.insert(r.event);
   ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq, extra_events));
   std::set<uint64_t> own_events;
@@ -356,8 +404,15 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
     return IoError("export: the exporter's key is not in the custody record it signs");
   }
   for (const auto& i : identities) {
+    if (to_age) {
+      IdentityRef ref{i.pseudonym, HexSha256(i.age), "", i.event, kAgeIdentityFormat, {}};
+      for (const auto& r : options.identities_to) ref.age_to.push_back(r.ToString());
+      small[ref.Path()] = i.age;
+      m.identities.push_back(std::move(ref));
+      continue;
+    }
     small[IdentityPath(i.pseudonym)] = i.sealed;
-    m.identities.push_back({i.pseudonym, HexSha256(i.sealed), identity_key, i.event});
+    m.identities.push_back({i.pseudonym, HexSha256(i.sealed), identity_key, i.event, "", {}});
   }
   for (const auto& r : replaced) {
     small[RedactionPath(r.redacted)] = r.record;
@@ -387,6 +442,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   r.events = m.events.size();
   r.received_sections = m.received.size();
   for (const auto& i : identities) r.identities.push_back(i.pseudonym);
+  r.unseal_events = unseals;
   for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
   return r;
 }

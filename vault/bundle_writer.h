@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/age.h"
 #include "crypto/status.h"
 #include "vault/byte_source.h"
 #include "vault/items.h"
@@ -25,6 +26,11 @@ struct ExportOptions {
   // vault (to its identity key; in a field vault, HQ's), with their witness-add events. The
   // export event lists their pseudonyms. Without it, no identity record leaves the vault.
   bool include_identities = false;
+  // With include_identities: carry each record opened and encrypted to these age recipients
+  // (identities/<pseudonym>.age) instead of as sealed. Needs the identity secret (the unseal
+  // grant, in a vault that holds it) and a purpose; each record opened is logged as an
+  // `unseal` event (details.sealed_to: the recipients) in the export's transaction.
+  std::vector<crypto::AgeRecipient> identities_to;
   // For each item that has a redaction (its newest, if several), carry the redacted item in
   // its place, with the redaction record its derive event commits to. The original's content
   // and its own custody events stay in the vault. Not with with_derived.
@@ -38,7 +44,8 @@ struct ExportResult {
   std::vector<std::string> item_ids;
   size_t events = 0;              // custody entries in the bundle (own log)
   size_t received_sections = 0;   // other vaults' records passed on
-  std::vector<std::string> identities;  // pseudonyms whose sealed records the bundle carries
+  std::vector<std::string> identities;  // pseudonyms whose records the bundle carries
+  std::vector<uint64_t> unseal_events;  // with identities_to: the unseal events, one a record
   std::vector<std::pair<std::string, std::string>> redacted;  // (original, redacted) replaced
   uint64_t bytes = 0;             // size of the bundle
 };

@@ -272,18 +272,51 @@ Result<crypto::SecretBytes> UnsealWitness(Vault& vault, const std::string& pseud
     bound_vault = received->vault_id;
     details["received_from"] = received->origin;
   }
+  ASSIGN_OR_RETURN(crypto::SecretBytes plain,
+                   OpenWitnessRecord(identity, sealed, bound_vault, pseudonym));
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
+  RETURN_IF_ERROR(vault.Record("unseal", {}, purpose, details).status());
+  RETURN_IF_ERROR(vault.Commit(tx));
+  return plain;
+}
+
+Result<crypto::SecretBytes> OpenWitnessRecord(const crypto::BoxKeyPair& identity, ByteView sealed,
+                                              const std::string& vault_id,
+                                              const std::string& pseudonym) {
   const std::string damaged = "witness " + pseudonym + ": sealed identity record";
   auto plain = crypto::BoxSealOpen(identity, sealed);
   if (!plain.ok()) return VerifyFailed(damaged + " does not open (damaged)");
   json doc = json::parse(plain->view().begin(), plain->view().end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != kWitnessRecordFormat ||
-      doc.value("vault", "") != bound_vault || doc.value("pseudonym", "") != pseudonym) {
-    return VerifyFailed(damaged + " does not belong to this pseudonym");
+  const bool bound = !doc.is_discarded() && doc.is_object() &&
+                     doc.value("format", "") == kWitnessRecordFormat &&
+                     doc.value("vault", "") == vault_id && doc.value("pseudonym", "") == pseudonym;
+  // The parser's copies of the record's strings are ordinary memory: wipe what can be reached.
+  if (doc.is_object()) {
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+      if (it->is_string()) {
+        auto& s = it->get_ref<std::string&>();
+        crypto::Wipe(s.data(), s.size());
+      }
+    }
   }
-  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
-  RETURN_IF_ERROR(vault.Record("unseal", {}, purpose, details).status());
-  RETURN_IF_ERROR(vault.Commit(tx));
+  if (!bound) return VerifyFailed(damaged + " does not belong to this pseudonym");
   return std::move(*plain);
+}
+
+Result<std::string> ResealWitnessRecord(const crypto::BoxKeyPair& identity, ByteView sealed,
+                                        const std::string& vault_id, const std::string& pseudonym,
+                                        const std::vector<crypto::AgeRecipient>& to) {
+  ASSIGN_OR_RETURN(crypto::SecretBytes plain,
+                   OpenWitnessRecord(identity, sealed, vault_id, pseudonym));
+  std::string out;
+  ASSIGN_OR_RETURN(crypto::AgeEncryptor enc,
+                   crypto::AgeEncryptor::Create(to, [&out](ByteView b) {
+                     out.append(AsChars(b));
+                     return OkStatus();
+                   }));
+  RETURN_IF_ERROR(enc.Write(plain.view()));
+  RETURN_IF_ERROR(enc.Finish());
+  return out;
 }
 
 Status CheckWitnessKnown(Vault& vault, const std::string& pseudonym) {

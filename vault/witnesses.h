@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/age.h"
 #include "crypto/box.h"
 #include "crypto/secret.h"
 #include "crypto/status.h"
@@ -71,6 +72,21 @@ Result<std::vector<WitnessSummary>> ListWitnesses(Vault& vault);
 // sealed JSON document (format amanat-witness/1), in secret memory.
 Result<crypto::SecretBytes> UnsealWitness(Vault& vault, const std::string& pseudonym,
                                           const std::string& purpose);
+
+// Opens a sealed identity record with the identity key pair and checks that it is an
+// amanat-witness/1 record of vault `vault_id` and `pseudonym`: kVerifyFailed if it does not
+// open or belongs elsewhere (a sealed blob moved to another pseudonym). Records nothing: the
+// caller logs the unseal before anything of the record leaves the process.
+Result<crypto::SecretBytes> OpenWitnessRecord(const crypto::BoxKeyPair& identity, ByteView sealed,
+                                              const std::string& vault_id,
+                                              const std::string& pseudonym);
+
+// The record in `sealed` opened (see OpenWitnessRecord) and encrypted, exactly as sealed, to
+// the age recipients `to` (an age v1 file that the stock `age -d -i KEY` opens). The plaintext
+// is held only in secret memory. REQUIRES: `to` not empty.
+Result<std::string> ResealWitnessRecord(const crypto::BoxKeyPair& identity, ByteView sealed,
+                                        const std::string& vault_id, const std::string& pseudonym,
+                                        const std::vector<crypto::AgeRecipient>& to);
 
 // OK if `pseudonym` names a witness record, or if the vault has no witness records at all
 // (pseudonyms kept elsewhere). kNotFound otherwise: a mistyped pseudonym would silently point

@@ -10,6 +10,8 @@ custody-event.schema.json; BUNDLE_DIR is a bundle unpacked with `unzip`. This ch
   - manifest.json.minisig is a valid minisign signature (prehashed: Ed25519 over
     BLAKE2b-512) of manifest.json by the exporter's key, trusted comment included;
   - SHA256SUMS lists every other file with its SHA-256, and nothing else;
+  - every identities/ member is listed in manifest.json with its SHA-256 (an .age member,
+    from export --include-identities --to, is an age v1 file);
   - every proofs.json is valid against its schema;
   - every line of every events.jsonl is an envelope and payload valid against the custody
     event schema, and its SHA-256 is the one the manifest lists, in order;
@@ -286,6 +288,30 @@ def check_section(bundle, directory, key_file, section, v_proofs, v_envelope, v_
     return len(lines)
 
 
+def check_identities(bundle, manifest, files):
+    """Each identities entry names its member (.sealed or .age) with that SHA-256, an .age
+    member is an age v1 file, and no identities/ member is unlisted."""
+    listed = set()
+    for r in manifest.get("identities", []):
+        age = r.get("format") == "age"
+        path = "identities/%s.%s" % (r["pseudonym"], "age" if age else "sealed")
+        listed.add(path)
+        try:
+            with open(os.path.join(bundle, path), "rb") as f:
+                data = f.read()
+        except OSError:
+            problem("%s: listed in manifest.json, not in the bundle" % path)
+            continue
+        if hashlib.sha256(data).hexdigest() != r["sha256" if age else "sealed_sha256"]:
+            problem("%s: SHA-256 differs from manifest.json" % path)
+        if age and not data.startswith(b"age-encryption.org/v1\n"):
+            problem("%s: not an age v1 file" % path)
+    for path in files:
+        if path.startswith("identities/") and path not in listed:
+            problem("%s: not listed in manifest.json" % path)
+    return len(listed)
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: validate_bundle.py SCHEMA_DIR BUNDLE_DIR", file=sys.stderr)
@@ -333,6 +359,7 @@ def main(argv):
                                  v_envelope, v_payload)
 
     tokens = check_timestamps(bundle, manifest)
+    check_identities(bundle, manifest, files)
 
     for p in problems:
         print("validate_bundle: " + p, file=sys.stderr)
