@@ -46,6 +46,9 @@ struct ExportResult {
   size_t received_sections = 0;   // other vaults' records passed on
   std::vector<std::string> identities;  // pseudonyms whose records the bundle carries
   std::vector<uint64_t> unseal_events;  // with identities_to: the unseal events, one a record
+  // With include_identities and no identities_to: pseudonyms of records this vault only
+  // received (sealed to its own identity key), which the bundle does not carry.
+  std::vector<std::string> received_identities_left;
   std::vector<std::pair<std::string, std::string>> redacted;  // (original, redacted) replaced
   uint64_t bytes = 0;             // size of the bundle
 };
