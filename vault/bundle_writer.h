@@ -25,11 +25,13 @@ struct ExportOptions {
   // Also carry the sealed identity records of the witnesses the items name, as sealed in the
   // vault (to its identity key; in a field vault, HQ's), with their witness-add events. The
   // export event lists their pseudonyms. Without it, no identity record leaves the vault.
+  // Records this vault only received are not carried sealed (ExportResult says which).
   bool include_identities = false;
-  // With include_identities: carry each record opened and encrypted to these age recipients
-  // (identities/<pseudonym>.age) instead of as sealed. Needs the identity secret (the unseal
-  // grant, in a vault that holds it) and a purpose; each record opened is logged as an
-  // `unseal` event (details.sealed_to: the recipients) in the export's transaction.
+  // With include_identities: carry each record, own or received (vault/bundle_identities.h),
+  // opened and encrypted to these age recipients (identities/<pseudonym>.age) instead of as
+  // sealed. Needs the identity secret (the unseal grant, in a vault that holds it) and a
+  // purpose; each record opened is logged as an `unseal` event (details.sealed_to: the
+  // recipients) in the export's transaction.
   std::vector<crypto::AgeRecipient> identities_to;
   // For each item that has a redaction (its newest, if several), carry the redacted item in
   // its place, with the redaction record its derive event commits to. The original's content
