@@ -310,6 +310,33 @@ TEST_F(ReceivedIdentityExport, SealedExportAtHqSaysWhichReceivedRecordsItLeavesO
   EXPECT_EQ(plain.err, "");
 }
 
+TEST_F(ReceivedIdentityExport, RecordFromAnotherBundleThanTheItemStillVerifies) {
+  // The record reached HQ with the first testimony; a second one of the same witness comes
+  // later, without identities. HQ's bundle of the second alone must carry the field's
+  // witness-add from the earlier received bundle, with HQ's import that brought it.
+  RunResult a = Field({"add", MakeFile("t2.txt", "second testimony, same witness\n"), "--kind",
+                       "testimony", "--witness", w_});
+  ASSERT_EQ(a.exit_code, 0) << a;
+  const std::string item2 = a.out.substr(0, 64);
+  ASSERT_EQ(Field({"export", item2, "-o", Path("second.zip"), "--purpose", "to HQ"}).exit_code, 0);
+  ASSERT_EQ(Hq({"import", Path("second.zip"), "--purpose", "from the field team"}).exit_code, 0);
+  RunResult e = ExportTo("b.zip", {item2});
+  ASSERT_EQ(e.exit_code, 0) << e;
+  EXPECT_EQ(ParseJson(e)["identities"], json::array({w_}));
+  json manifest = json::parse(MemberData(Path("b.zip"), "manifest.json"));
+  EXPECT_EQ(manifest["received"].size(), 2u);
+  RunResult v = Run({"verify-bundle", Path("b.zip")});
+  EXPECT_EQ(v.exit_code, 0) << v;
+  const std::string dir = Path("unzipped");
+  std::filesystem::create_directory(dir);
+  RunOptions in_dir;
+  in_dir.cwd = dir;
+  ASSERT_EQ(RunProgram("/usr/bin/unzip", {"-q", Path("b.zip")}, in_dir).exit_code, 0);
+  RunResult py = RunProgram(
+      kPython, {TestDataDir() + "/schema/validate_bundle.py", TestDataDir() + "/../schemas", dir});
+  EXPECT_EQ(py.exit_code, 0) << py;
+}
+
 // The check behind verify-bundle's verdict on a received record, on a report whose signatures
 // are taken as checked: each link of the chain, changed alone, is named.
 class CheckReceivedIdentityTest : public ::testing::Test {
