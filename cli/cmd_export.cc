@@ -71,6 +71,14 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
   if (!r.ok()) return r.status();
   if (age) RETURN_IF_ERROR(age->Finish());
   RETURN_IF_ERROR(out.Commit());
+  // Not carried, and said so: a record sealed to this vault's own key opens for no one else.
+  if (const size_t left = r->received_identities_left.size(); left > 0) {
+    Warn(std::to_string(left) + " witness identity record" + (left == 1 ? "" : "s") +
+         " received from another vault " + (left == 1 ? "is" : "are") +
+         " not in the bundle (sealed to this vault's own identity key); "
+         "`--include-identities --to age1...` carries " + (left == 1 ? "it" : "them") +
+         " encrypted to your recipients");
+  }
   if (o.json) {
     PrintJson({{"file", o.output},
                {"encrypted_to", eo.encrypted_to},
@@ -80,6 +88,7 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
                {"identities", r->identities},
                {"identities_to", o.identities_to},
                {"unseal_events", r->unseal_events},
+               {"identities_not_included", r->received_identities_left},
                {"redacted", r->redacted},
                {"export_event", r->export_event},
                {"checkpoint", {{"size", r->checkpoint_size},
@@ -121,11 +130,13 @@ Command SetupExport(CLI::App& app, GlobalOptions& g) {
   sub->add_flag("--with-derived", o->with_derived, "Also export items derived from these");
   sub->add_flag("--include-identities", o->include_identities,
                 "Also carry the sealed identity records of the witnesses the items name (sealed "
-                "to the identity key; in a field vault, HQ's). Without it none leaves");
+                "to the identity key; in a field vault, HQ's). Records received from another "
+                "vault travel only with --to. Without it none leaves");
   sub->add_option("--to", o->identities_to,
-                  "With --include-identities: open each identity record (needs the unseal "
-                  "grant and --purpose; each unseal is logged) and encrypt it to this age "
-                  "recipient (age1...) instead; repeatable. The stock `age -d -i KEY` opens it")
+                  "With --include-identities: open each identity record, own or received "
+                  "(needs the unseal grant and --purpose; each unseal is logged) and encrypt it "
+                  "to this age recipient (age1...) instead; repeatable. The stock `age -d -i "
+                  "KEY` opens it")
       ->allow_extra_args(false);
   sub->add_option("--encrypt-to", o->encrypt_to,
                   "Encrypt the bundle to this age recipient (age1...); repeatable. The stock "

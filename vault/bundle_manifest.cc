@@ -146,10 +146,17 @@ Status ParseFiles(const json& j, Manifest& m) {
 }
 
 // An identities entry of the age form: {"pseudonym", "format": "age", "sha256",
-// "sealed_to": ["age1…", …], "event"}.
+// "sealed_to": ["age1…", …], "event"}, and for a received record "received_from" and
+// "received_event" after "event".
 Status ParseAgeIdentity(const json& e, Manifest& m) {
   const std::string w = "manifest.json: identities entry";
-  RETURN_IF_ERROR(JsonExactKeys(e, {"pseudonym", "format", "sha256", "sealed_to", "event"}, w));
+  const bool received = e.contains("received_from");
+  if (received) {
+    RETURN_IF_ERROR(JsonExactKeys(e, {"pseudonym", "format", "sha256", "sealed_to", "event",
+                                      "received_from", "received_event"}, w));
+  } else {
+    RETURN_IF_ERROR(JsonExactKeys(e, {"pseudonym", "format", "sha256", "sealed_to", "event"}, w));
+  }
   IdentityRef r;
   ASSIGN_OR_RETURN(r.format, JsonString(e, "format", w));
   if (r.format != kAgeIdentityFormat) return InvalidInput(w + ": \"format\" is not \"age\"");
@@ -165,6 +172,11 @@ Status ParseAgeIdentity(const json& e, Manifest& m) {
     r.age_to.push_back(rec.get<std::string>());
   }
   ASSIGN_OR_RETURN(r.event, JsonUint(e, "event", w));
+  if (received) {
+    ASSIGN_OR_RETURN(r.received_from, JsonString(e, "received_from", w));
+    if (r.received_from.empty()) return InvalidInput(w + ": \"received_from\" is empty");
+    ASSIGN_OR_RETURN(r.received_event, JsonUint(e, "received_event", w));
+  }
   m.identities.push_back(std::move(r));
   return OkStatus();
 }
@@ -270,11 +282,16 @@ std::string Manifest::Serialize() const {
     ordered_json ids = ordered_json::array();
     for (const auto& r : identities) {
       if (r.format == kAgeIdentityFormat) {
-        ids.push_back(ordered_json{{"pseudonym", r.pseudonym},
-                                   {"format", r.format},
-                                   {"sha256", r.sealed_sha256},
-                                   {"sealed_to", r.age_to},
-                                   {"event", r.event}});
+        ordered_json e = {{"pseudonym", r.pseudonym},
+                          {"format", r.format},
+                          {"sha256", r.sealed_sha256},
+                          {"sealed_to", r.age_to},
+                          {"event", r.event}};
+        if (!r.received_from.empty()) {
+          e["received_from"] = r.received_from;
+          e["received_event"] = r.received_event;
+        }
+        ids.push_back(std::move(e));
         continue;
       }
       ids.push_back(ordered_json{{"pseudonym", r.pseudonym},

@@ -59,6 +59,9 @@ struct FileRef {
 //     identity key `sealed_to`; its SHA-256 must be the event's sealed_sha256.
 //   age (format "age", with --to): identities/<pseudonym>.age, the record opened and encrypted
 //     to the age recipients `age_to`; in the JSON, "sha256" and "sealed_to" (a list).
+//     A record the exporting vault received from another vault (received_from set): `event`
+//     is instead the exporter's signed unseal event that opened it, and `received_event` the
+//     witness-add event of the received section of log `received_from`.
 struct IdentityRef {
   std::string pseudonym;
   std::string sealed_sha256;  // SHA-256 of the member, whichever the form
@@ -66,6 +69,8 @@ struct IdentityRef {
   uint64_t event = 0;
   std::string format;                 // "" (sealed) or "age"
   std::vector<std::string> age_to;    // age: the recipients, "age1…"
+  std::string received_from;          // age, received record: the sealing vault's origin
+  uint64_t received_event = 0;        // age, received record: its witness-add there
   std::string Path() const;           // the member
   bool operator==(const IdentityRef&) const = default;
 };

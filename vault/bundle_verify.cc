@@ -6,6 +6,7 @@
 #include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "crypto/minisign.h"
+#include "vault/bundle_check_identity.h"
 #include "vault/bundle_json.h"
 #include "vault/bundle_layout.h"
 #include "vault/bundle_verify_internal.h"
@@ -417,8 +418,9 @@ class Verifier {
 
   // Each identity record is the one its signed witness-add event recorded (sealed form: by its
   // SHA-256; age form, which no one here can open: by pseudonym, with a signed unseal to the
-  // same recipients), the export event lists exactly the records carried and their
-  // recipients, and no identities/ member is unlisted.
+  // same recipients; a record the exporter received: CheckReceivedIdentity), the export event
+  // lists exactly the records carried and their recipients, and no identities/ member is
+  // unlisted.
   void CheckIdentities() {
     const Manifest& m = report_.manifest;
     const ParsedEntry* last = LastOwnEvent();
@@ -426,7 +428,7 @@ class Verifier {
     const json& logged_to =
         export_last ? JsonField(last->event.details, "identities_sealed_to") : json();
     std::set<std::string> listed;
-    size_t age = 0;
+    size_t age = 0, received = 0;
     for (const auto& r : m.identities) {
       const std::string path = r.Path();
       const bool is_age = r.format == kAgeIdentityFormat;
@@ -444,9 +446,16 @@ class Verifier {
         continue;
       }
       const Event* add = OwnEvent(r.event);
-      if (add == nullptr || add->action != "witness-add" ||
-          JsonStringField(add->details, "pseudonym") != r.pseudonym ||
-          (!is_age && JsonStringField(add->details, "sealed_sha256") != r.sealed_sha256)) {
+      if (!r.received_from.empty()) {
+        ++received;
+        const std::string why = CheckReceivedIdentity(r, report_);
+        if (!why.empty()) {
+          Problem(path + ": " + why);
+          continue;
+        }
+      } else if (add == nullptr || add->action != "witness-add" ||
+                 JsonStringField(add->details, "pseudonym") != r.pseudonym ||
+                 (!is_age && JsonStringField(add->details, "sealed_sha256") != r.sealed_sha256)) {
         Problem(path + ": not the record of a signed witness-add event in the bundle (custody "
                        "event " + std::to_string(r.event) + ")");
         continue;
@@ -484,11 +493,18 @@ class Verifier {
                 "lists");
       }
     }
-    if (age > 0) {
-      Checked("identities: " + std::to_string(age) +
+    if (age > received) {
+      Checked("identities: " + std::to_string(age - received) +
               " records encrypted to age recipients, each named by its signed witness-add event "
               "and opened for those recipients by a signed unseal event (they open only with "
               "the recipients' keys)");
+    }
+    if (received > 0) {
+      Checked("identities: " + std::to_string(received) +
+              " records received from another vault and encrypted to age recipients, each "
+              "opened for those recipients by the exporter's signed unseal event, which names "
+              "the sealed record that the sealing vault's signed witness-add event in the "
+              "bundle recorded (they open only with the recipients' keys)");
     }
     if (m.identities.size() > age) {
       Checked("identities: " + std::to_string(m.identities.size() - age) +

@@ -10,6 +10,7 @@
 #include "crypto/encoding.h"
 #include "crypto/minisign.h"
 #include "crypto/sha256.h"
+#include "vault/bundle_identities.h"
 #include "vault/bundle_json.h"
 #include "vault/bundle_layout.h"
 #include "vault/bundle_manifest.h"
@@ -18,7 +19,6 @@
 #include "vault/custodians.h"
 #include "vault/key_history.h"
 #include "vault/received.h"
-#include "vault/received_identities.h"
 #include "vault/redactions.h"
 #include "vault/witnesses.h"
 #include "vault/timestamps.h"
@@ -140,62 +140,6 @@ Result<SectionParts> OwnSection(Vault& vault, const std::vector<std::string>& id
   return s;
 }
 
-struct SealedIdentity {
-  std::string pseudonym;
-  std::string sealed;
-  uint64_t event = 0;
-  std::string age;  // with --to: the record opened and encrypted to the recipients
-};
-
-// The sealed records of the witnesses `items` name, as stored; pseudonyms without a record
-// (kept elsewhere) are skipped. With `refuse_received`, a pseudonym whose record this vault
-// only received (from a field vault) is refused: its witness-add entry is another log's, which
-// an export does not pass on.
-Result<std::vector<SealedIdentity>> IdentitiesOf(Vault& vault, const std::vector<ItemInfo>& items,
-                                                 bool refuse_received) {
-  std::set<std::string> names;
-  for (const auto& it : items) {
-    std::string w = JsonStringField(it.metadata, "witness");
-    if (!w.empty()) names.insert(w);
-  }
-  std::vector<SealedIdentity> out;
-  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
-                                "SELECT sealed, created_seq FROM witnesses WHERE pseudonym = ?"));
-  for (const auto& p : names) {
-    st.Bind(1, p);
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (row) {
-      ByteView b = st.ColumnBlob(0);
-      out.push_back({p, std::string(AsChars(b)), static_cast<uint64_t>(st.ColumnInt(1)), ""});
-    } else if (refuse_received) {
-      ASSIGN_OR_RETURN(auto received, FindReceivedIdentity(vault.db(), p));
-      if (received) {
-        return InvalidInput("witness " + p + ": its record was received from " + received->origin +
-                            "; re-sealing a received record to --to recipients is not built")
-            .WithHint("export without --to, or open it with `amanat witness show`");
-      }
-    }
-    st.Reset();
-  }
-  return out;
-}
-
-// export --to: opens each record with the acting custodian's identity key (kAuthFailed in a
-// field vault or without the unseal grant) and encrypts it to the recipients.
-Status ResealAll(Vault& vault, const ExportOptions& options,
-                 std::vector<SealedIdentity>* identities) {
-  if (options.purpose.empty()) {
-    return InvalidInput("export --to opens witness identity records and needs a purpose")
-        .WithHint("add --purpose TEXT (it is recorded with each unseal)");
-  }
-  ASSIGN_OR_RETURN(crypto::BoxKeyPair key, OpenIdentityKey(vault));
-  for (auto& i : *identities) {
-    ASSIGN_OR_RETURN(i.age, ResealWitnessRecord(key, AsBytes(i.sealed), vault.vault_id(),
-                                                i.pseudonym, options.identities_to));
-  }
-  return OkStatus();
-}
-
 struct Replaced {
   std::string original;
   std::string redacted;
@@ -305,7 +249,8 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   }
   std::vector<std::string> ids;
   for (const auto& it : items) ids.push_back(it.id);
-  std::vector<SealedIdentity> identities;
+  ExportIdentities gathered;
+  std::vector<ExportIdentity>& identities = gathered.records;
   std::string identity_key;
   const bool to_age = !options.identities_to.empty();
   json age_to = json::array();
@@ -315,10 +260,9 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
                         "are encrypted to)");
   }
   if (options.include_identities) {
-    ASSIGN_OR_RETURN(identities, IdentitiesOf(vault, items, to_age));
-    if (to_age) {
-      RETURN_IF_ERROR(ResealAll(vault, options, &identities));
-    } else {
+    ASSIGN_OR_RETURN(gathered,
+                     GatherIdentities(vault, items, options.identities_to, options.purpose));
+    if (!to_age) {
       ASSIGN_OR_RETURN(crypto::BoxPublicKey pk, VaultIdentityKey(vault));
       identity_key = crypto::Base64Encode(pk);
     }
@@ -345,11 +289,11 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   std::vector<uint64_t> unseals;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
-    for (const auto& i : identities) {
+    for (auto& i : identities) {
       if (!to_age) break;
-      json unseal = {{"pseudonym", i.pseudonym}, {"sealed_to", age_to}};
-      ASSIGN_OR_RETURN(uint64_t seq, vault.Record("unseal", {}, options.purpose, unseal));
-      unseals.push_back(seq);
+      ASSIGN_OR_RETURN(i.unseal_event,
+                       vault.Record("unseal", {}, options.purpose, UnsealDetails(i, age_to)));
+      unseals.push_back(i.unseal_event);
     }
     ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose, details));
     RETURN_IF_ERROR(vault.Commit(tx));
@@ -357,7 +301,17 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
 
   std::vector<SectionParts> sections;
   std::set<uint64_t> extra_events;
-  for (const auto& i : identities) extra_events.insert(i.event);
+  // A received record's witness-add entry travels in the received section of its vault, with
+  // the import that brought it.
+  std::set<ReceivedEventKey> received_events;
+  for (const auto& i : identities) {
+    if (i.received_from.empty()) {
+      extra_events.insert(i.event);
+    } else {
+      extra_events.insert(i.import_event);
+      received_events.insert({i.received_from, i.received_event});
+    }
+  }
   extra_events.insert(unseals.begin(), unseals.end());
   for (const auto& r : replaced) extra_events.insert(r.event);
   ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq, extra_events));
@@ -365,7 +319,8 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   for (const auto& [seq, entry] : own.entries) own_events.insert(seq);
   sections.push_back(std::move(own));
   // Records of other vaults about these items, received in bundles imported here.
-  ASSIGN_OR_RETURN(std::vector<SectionParts> received, ReceivedSectionsFor(vault, ids, own_events));
+  ASSIGN_OR_RETURN(std::vector<SectionParts> received,
+                   ReceivedSectionsFor(vault, ids, own_events, received_events));
   for (auto& r : received) sections.push_back(std::move(r));
 
   Manifest m;
@@ -403,16 +358,12 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   if (!small.count(exporter_key_path)) {
     return IoError("export: the exporter's key is not in the custody record it signs");
   }
+  std::vector<std::string> age_to_list;
+  for (const auto& r : options.identities_to) age_to_list.push_back(r.ToString());
   for (const auto& i : identities) {
-    if (to_age) {
-      IdentityRef ref{i.pseudonym, HexSha256(i.age), "", i.event, kAgeIdentityFormat, {}};
-      for (const auto& r : options.identities_to) ref.age_to.push_back(r.ToString());
-      small[ref.Path()] = i.age;
-      m.identities.push_back(std::move(ref));
-      continue;
-    }
-    small[IdentityPath(i.pseudonym)] = i.sealed;
-    m.identities.push_back({i.pseudonym, HexSha256(i.sealed), identity_key, i.event, "", {}});
+    IdentityRef ref = IdentityEntry(i, identity_key, age_to_list);
+    small[ref.Path()] = to_age ? i.age : i.sealed;
+    m.identities.push_back(std::move(ref));
   }
   for (const auto& r : replaced) {
     small[RedactionPath(r.redacted)] = r.record;
@@ -443,6 +394,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   r.received_sections = m.received.size();
   for (const auto& i : identities) r.identities.push_back(i.pseudonym);
   r.unseal_events = unseals;
+  r.received_identities_left = gathered.received_left;
   for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
   return r;
 }

@@ -25,11 +25,13 @@ struct ExportOptions {
   // Also carry the sealed identity records of the witnesses the items name, as sealed in the
   // vault (to its identity key; in a field vault, HQ's), with their witness-add events. The
   // export event lists their pseudonyms. Without it, no identity record leaves the vault.
+  // Records this vault only received are not carried sealed (ExportResult says which).
   bool include_identities = false;
-  // With include_identities: carry each record opened and encrypted to these age recipients
-  // (identities/<pseudonym>.age) instead of as sealed. Needs the identity secret (the unseal
-  // grant, in a vault that holds it) and a purpose; each record opened is logged as an
-  // `unseal` event (details.sealed_to: the recipients) in the export's transaction.
+  // With include_identities: carry each record, own or received (vault/bundle_identities.h),
+  // opened and encrypted to these age recipients (identities/<pseudonym>.age) instead of as
+  // sealed. Needs the identity secret (the unseal grant, in a vault that holds it) and a
+  // purpose; each record opened is logged as an `unseal` event (details.sealed_to: the
+  // recipients) in the export's transaction.
   std::vector<crypto::AgeRecipient> identities_to;
   // For each item that has a redaction (its newest, if several), carry the redacted item in
   // its place, with the redaction record its derive event commits to. The original's content
@@ -46,6 +48,9 @@ struct ExportResult {
   size_t received_sections = 0;   // other vaults' records passed on
   std::vector<std::string> identities;  // pseudonyms whose records the bundle carries
   std::vector<uint64_t> unseal_events;  // with identities_to: the unseal events, one a record
+  // With include_identities and no identities_to: pseudonyms of records this vault only
+  // received (sealed to its own identity key), which the bundle does not carry.
+  std::vector<std::string> received_identities_left;
   std::vector<std::pair<std::string, std::string>> redacted;  // (original, redacted) replaced
   uint64_t bytes = 0;             // size of the bundle
 };

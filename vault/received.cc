@@ -16,7 +16,7 @@ struct Group {
   std::map<uint64_t, Bytes> entries;
   std::map<uint64_t, std::vector<Digest>> inclusion;
   std::map<uint64_t, std::vector<Digest>> consistency;
-  bool about_items = false;
+  bool about_items = false;  // or holds one of the extra entries asked for
 };
 
 bool Names(const Event& ev, const std::set<std::string>& ids) {
@@ -27,6 +27,7 @@ bool Names(const Event& ev, const std::set<std::string>& ids) {
 Status AddStoredSection(Vault& vault, int64_t section_id, const std::string& origin,
                         const std::string& log_key, const std::string& note,
                         const std::string& proofs_text, const std::set<std::string>& ids,
+                        const std::set<ReceivedEventKey>& extra,
                         std::map<std::string, Group>* groups, std::vector<std::string>* order) {
   const std::string what = "received record of " + origin;
   auto verifier = crypto::ParseVerifierKey(log_key);
@@ -61,7 +62,7 @@ Status AddStoredSection(Vault& vault, int64_t section_id, const std::string& ori
     auto pe = ParseEntry(entry);
     if (!pe.ok()) return VerifyFailed(what + ": entry " + std::to_string(seq) + ": " + pe.status().message());
     const Event& ev = pe->event;
-    const bool about = Names(ev, ids);
+    const bool about = Names(ev, ids) || extra.count({origin, seq}) > 0;
     const bool closing = ev.action == "export" && seq + 1 == cp->size;
     if (!about && !closing && !IsKeyHistoryAction(ev.action)) continue;
     auto path = paths.find(seq);
@@ -119,7 +120,8 @@ Status StoreReceivedBundle(Vault& vault, const BundleReport& report, uint64_t im
 }
 
 Result<std::vector<SectionParts>> ReceivedSectionsFor(Vault& vault, const std::vector<std::string>& ids,
-                                                      const std::set<uint64_t>& own_events) {
+                                                      const std::set<uint64_t>& own_events,
+                                                      const std::set<ReceivedEventKey>& extra) {
   const std::set<std::string> wanted(ids.begin(), ids.end());
   std::map<std::string, Group> groups;
   std::vector<std::string> order;
@@ -133,8 +135,8 @@ Result<std::vector<SectionParts>> ReceivedSectionsFor(Vault& vault, const std::v
     if (!own_events.count(static_cast<uint64_t>(st.ColumnInt(0)))) continue;
     ByteView proofs = st.ColumnBlob(5);
     RETURN_IF_ERROR(AddStoredSection(vault, st.ColumnInt(1), st.ColumnText(2), st.ColumnText(3),
-                                     st.ColumnText(4), std::string(AsChars(proofs)), wanted, &groups,
-                                     &order));
+                                     st.ColumnText(4), std::string(AsChars(proofs)), wanted, extra,
+                                     &groups, &order));
   }
   std::vector<SectionParts> out;
   for (const auto& key : order) {

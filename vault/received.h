@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/status.h"
@@ -30,10 +31,13 @@ Status StoreReceivedBundle(Vault& vault, const BundleReport& report, uint64_t im
 // events `own_events`: those of every received bundle whose import event is among
 // `own_events`, restricted to their entries about `ids`, their key history and the export
 // that closed them, with the matching proofs. Sections of one log at one checkpoint are
-// merged. Numbered custody/received/1, 2, ... in a stable order. Sections with no entry about
-// `ids` are left out.
+// merged. Numbered custody/received/1, 2, ... in a stable order. `extra` names further entries
+// to pass on, as (origin, sequence): the witness-add entries of received identity records
+// re-sealed for --to. Sections with no entry about `ids` and none of `extra` are left out.
+using ReceivedEventKey = std::pair<std::string, uint64_t>;
 Result<std::vector<SectionParts>> ReceivedSectionsFor(Vault& vault, const std::vector<std::string>& ids,
-                                                      const std::set<uint64_t>& own_events);
+                                                      const std::set<uint64_t>& own_events,
+                                                      const std::set<ReceivedEventKey>& extra = {});
 
 }  // namespace amanat::vault
 

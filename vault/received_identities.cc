@@ -1,6 +1,9 @@
 #include "vault/received_identities.h"
 
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
 #include "vault/bundle_json.h"
+#include "vault/event.h"
 
 namespace amanat::vault {
 
@@ -40,7 +43,8 @@ Result<std::vector<std::string>> StoreReceivedIdentities(Vault& vault, const Bun
 }
 
 Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::string& pseudonym) {
-  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT origin, vault_id, sealed FROM received_identities "
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT origin, vault_id, sealed, manifest_sha256 FROM "
+                                       "received_identities "
                                        "WHERE pseudonym = ? ORDER BY origin"));
   st.Bind(1, pseudonym);
   std::optional<ReceivedIdentity> found;
@@ -52,10 +56,34 @@ Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::
                           found->origin + ", " + st.ColumnText(0) + ")");
     }
     ByteView b = st.ColumnBlob(2);
-    found =
-        ReceivedIdentity{st.ColumnText(0), st.ColumnText(1), pseudonym, Bytes(b.begin(), b.end())};
+    found = ReceivedIdentity{st.ColumnText(0), st.ColumnText(1), pseudonym,
+                             Bytes(b.begin(), b.end()), st.ColumnText(3)};
   }
   return found;
+}
+
+Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity& r) {
+  const std::string sealed_sha256 = crypto::HexEncode(crypto::Sha256Of(r.sealed));
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT e.seq, e.entry, b.import_seq FROM received_events e "
+                                       "JOIN received_sections s ON s.id = e.section_id "
+                                       "JOIN received_bundles b ON b.manifest_sha256 = "
+                                       "s.manifest_sha256 WHERE s.manifest_sha256 = ? AND "
+                                       "s.origin = ? ORDER BY e.seq"));
+  st.Bind(1, r.manifest_sha256).Bind(2, r.origin);
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    auto pe = ParseEntry(st.ColumnBlob(1));
+    if (!pe.ok() || pe->event.action != "witness-add") continue;
+    if (JsonStringField(pe->event.details, "pseudonym") == r.pseudonym &&
+        JsonStringField(pe->event.details, "sealed_sha256") == sealed_sha256) {
+      return ReceivedWitnessAdd{static_cast<uint64_t>(st.ColumnInt(0)),
+                                static_cast<uint64_t>(st.ColumnInt(2))};
+    }
+  }
+  return VerifyFailed("witness " + r.pseudonym + ": the witness-add entry of its record from " +
+                      r.origin + " is not among the received records")
+      .WithHint("run `amanat verify`");
 }
 
 }  // namespace amanat::vault

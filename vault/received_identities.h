@@ -21,6 +21,14 @@ struct ReceivedIdentity {
   std::string vault_id;  // that vault's ID, which the opened record must name
   std::string pseudonym;
   Bytes sealed;
+  std::string manifest_sha256;  // the bundle it came in (received_bundles)
+};
+
+// Where a received record's signed witness-add entry is kept: its sequence in the sealing
+// vault's log, and this vault's import event of the bundle that carried both.
+struct ReceivedWitnessAdd {
+  uint64_t sequence = 0;
+  uint64_t import_event = 0;
 };
 
 // Stores report.sealed_identities (those not already held from the same origin). The source
@@ -32,6 +40,11 @@ Result<std::vector<std::string>> StoreReceivedIdentities(Vault& vault, const Bun
 // The received record of `pseudonym`: std::nullopt if none; kInvalidInput if records of that
 // pseudonym came from more than one vault (the pseudonym alone does not say which).
 Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::string& pseudonym);
+
+// The witness-add entry of `r` among the received entries of the bundle that carried it: a
+// witness-add of r.pseudonym in r.origin's log whose sealed_sha256 is the SHA-256 of r.sealed.
+// kVerifyFailed if there is none (import checked it: the received records are damaged).
+Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity& r);
 
 }  // namespace amanat::vault
 

@@ -11,7 +11,10 @@ custody-event.schema.json; BUNDLE_DIR is a bundle unpacked with `unzip`. This ch
     BLAKE2b-512) of manifest.json by the exporter's key, trusted comment included;
   - SHA256SUMS lists every other file with its SHA-256, and nothing else;
   - every identities/ member is listed in manifest.json with its SHA-256 (an .age member,
-    from export --include-identities --to, is an age v1 file);
+    from export --include-identities --to, is an age v1 file); an .age record the exporter
+    received from another vault is opened by the exporter's signed unseal event of it, which
+    names the SHA-256 of the sealed record that the sealing vault's signed witness-add event,
+    in a received section, recorded;
   - every proofs.json is valid against its schema;
   - every line of every events.jsonl is an envelope and payload valid against the custody
     event schema, and its SHA-256 is the one the manifest lists, in order;
@@ -248,7 +251,9 @@ def check_minisign(bundle, manifest_bytes, manifest):
         problem("manifest.json.minisig: trusted comment signature does not verify")
 
 
-def check_section(bundle, directory, key_file, section, v_proofs, v_envelope, v_payload):
+def check_section(bundle, directory, key_file, section, v_proofs, v_envelope, v_payload,
+                  predicates):
+    """Checks one custody section; adds each entry's predicate to `predicates` by sequence."""
     with open(os.path.join(bundle, key_file)) as f:
         vkey = f.read()
     if vkey.strip() != section["log_key"]:
@@ -280,6 +285,7 @@ def check_section(bundle, directory, key_file, section, v_proofs, v_envelope, v_
         schema_errors(v_envelope, envelope, where + " envelope")
         statement = strict_loads(b64(envelope["payload"]).decode("utf-8"))
         schema_errors(v_payload, statement, where + " payload")
+        predicates[statement["predicate"]["sequence"]] = statement["predicate"]
         if statement["predicate"]["sequence"] != ref["sequence"] or proof["sequence"] != ref["sequence"]:
             problem("%s: sequence numbers disagree" % where)
         path = [b64(h, 32) for h in proof["path"]]
@@ -288,11 +294,41 @@ def check_section(bundle, directory, key_file, section, v_proofs, v_envelope, v_
     return len(lines)
 
 
-def check_identities(bundle, manifest, files):
+def check_received_identity(r, own, received, export_event):
+    """A record the exporter received from another vault (received_from): its `event` is the
+    exporter's unseal of it, to exactly these recipients, before the export, naming the sealed
+    record's SHA-256; the sealing vault's witness-add (`received_event`, in a received section
+    of that origin) recorded the same SHA-256 for the same pseudonym."""
+    path = "identities/%s.age" % r["pseudonym"]
+    unseal = own.get(r["event"], {})
+    d = unseal.get("details", {})
+    if unseal.get("action") != "unseal" or r["event"] >= export_event or \
+            d.get("pseudonym") != r["pseudonym"] or d.get("sealed_to") != r["sealed_to"] or \
+            d.get("received_from") != r["received_from"] or "sealed_sha256" not in d:
+        problem("%s: custody event %d is not its unseal for these recipients" % (path, r["event"]))
+        return
+    for origin, predicates in received:
+        add = predicates.get(r["received_event"])
+        if origin != r["received_from"] or add is None:
+            continue
+        a = add.get("details", {})
+        if add.get("action") != "witness-add" or a.get("pseudonym") != r["pseudonym"] or \
+                a.get("sealed_sha256") != d["sealed_sha256"]:
+            problem("%s: %s event %d is not the witness-add of the record unsealed" % (
+                path, origin, r["received_event"]))
+        return
+    problem("%s: %s event %d is not in the bundle" % (path, r["received_from"],
+                                                      r["received_event"]))
+
+
+def check_identities(bundle, manifest, files, own, received):
     """Each identities entry names its member (.sealed or .age) with that SHA-256, an .age
-    member is an age v1 file, and no identities/ member is unlisted."""
+    member is an age v1 file, a received record is tied to its signed events
+    (check_received_identity), and no identities/ member is unlisted."""
     listed = set()
     for r in manifest.get("identities", []):
+        if "received_from" in r:
+            check_received_identity(r, own, received, manifest["export_event"])
         age = r.get("format") == "age"
         path = "identities/%s.%s" % (r["pseudonym"], "age" if age else "sealed")
         listed.add(path)
@@ -349,17 +385,20 @@ def main(argv):
     for path in sums:
         problem("SHA256SUMS: lists %s, which is not in the bundle" % path)
 
+    own = {}
     entries = check_section(bundle, "custody", "keys/log.vkey",
                             {"origin": manifest["source"]["origin"],
                              "log_key": manifest["source"]["log_key"],
                              "checkpoint": manifest["checkpoint"], "events": manifest["events"]},
-                            v_proofs, v_envelope, v_payload)
+                            v_proofs, v_envelope, v_payload, own)
+    received = []
     for r in manifest["received"]:
+        received.append((r["origin"], {}))
         entries += check_section(bundle, r["path"], r["path"] + "/log.vkey", r, v_proofs,
-                                 v_envelope, v_payload)
+                                 v_envelope, v_payload, received[-1][1])
 
     tokens = check_timestamps(bundle, manifest)
-    check_identities(bundle, manifest, files)
+    check_identities(bundle, manifest, files, own, received)
 
     for p in problems:
         print("validate_bundle: " + p, file=sys.stderr)
