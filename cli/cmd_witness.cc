@@ -8,6 +8,7 @@
 #include "crypto/secret.h"
 #include "vault/fs.h"
 #include "vault/items.h"
+#include "vault/received_identities.h"
 #include "vault/witnesses.h"
 
 namespace amanat::cli {
@@ -114,6 +115,20 @@ std::string ConsentText(const vault::Consent& c) {
          Flag(c.contact);
 }
 
+// The flags of a consent object as a witness-add entry records them (only those given).
+vault::Consent ConsentOf(const nlohmann::json& j) {
+  vault::Consent c;
+  auto flag = [&](const char* key) -> std::optional<bool> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_boolean()) return std::nullopt;
+    return it->get<bool>();
+  };
+  c.court = flag("court");
+  c.publication = flag("publication");
+  c.contact = flag("contact");
+  return c;
+}
+
 Status RunAdd(const WitnessOptions& o, const GlobalOptions& g) {
   // A file given is checked before anyone types a passphrase; prompts come after unlocking.
   std::optional<crypto::SecretBytes> input;
@@ -157,6 +172,23 @@ Status RunLs(const WitnessOptions& o, const GlobalOptions& g) {
     } else {
       PrintLine(w.pseudonym + "  added " + w.added_at + " by " + w.added_by + "  consent: " +
                 ConsentText(w.consent) + "  items: " + std::to_string(count(w.pseudonym)));
+    }
+  }
+  // Records received from field vaults (sealed to this vault's identity key).
+  ASSIGN_OR_RETURN(auto received, vault::ListReceivedWitnesses(v->db()));
+  for (const auto& w : received) {
+    vault::Consent consent = ConsentOf(w.consent);
+    if (o.json) {
+      out.push_back({{"pseudonym", w.pseudonym},
+                     {"consent", consent.ToJson()},
+                     {"added_at", w.added_at},
+                     {"received_from", w.origin},
+                     {"event", w.sequence},
+                     {"items", count(w.pseudonym)}});
+    } else {
+      PrintLine(w.pseudonym + "  added " + w.added_at + " in " + w.origin +
+                " (received)  consent: " + ConsentText(consent) +
+                "  items: " + std::to_string(count(w.pseudonym)));
     }
   }
   if (o.json) PrintJson(out);

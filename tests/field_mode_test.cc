@@ -378,6 +378,18 @@ TEST_F(FieldBundle, HqImportsSealedIdentitiesAndReadsThem) {
   RunResult imp = Hq({"import", bundle, "--purpose", "from the field"});
   ASSERT_EQ(imp.exit_code, 0) << imp;
   EXPECT_NE(imp.out.find(w_ + "  sealed identity record received"), std::string::npos) << imp;
+  // HQ lists the received pseudonym, with the consent flags its signed witness-add records.
+  RunResult ls = Hq({"witness", "ls", "--json"});
+  ASSERT_EQ(ls.exit_code, 0) << ls;
+  json listed = ParseJson(ls);
+  ASSERT_EQ(listed.size(), 1u) << ls;
+  EXPECT_EQ(listed[0]["pseudonym"], w_);
+  EXPECT_EQ(listed[0]["received_from"], manifest["source"]["origin"]);
+  EXPECT_EQ(listed[0]["consent"], json({{"court", true}, {"publication", false}}));
+  EXPECT_EQ(listed[0]["items"], 1);
+  RunResult ls_text = Hq({"witness", "ls"});
+  EXPECT_NE(ls_text.out.find(w_ + "  added "), std::string::npos) << ls_text;
+  EXPECT_EQ(ls_text.out.find("Bekali"), std::string::npos) << ls_text;
   RunResult show = Hq({"witness", "show", w_, "--purpose", "consent check", "--json"});
   ASSERT_EQ(show.exit_code, 0) << show;
   json rec = ParseJson(show);

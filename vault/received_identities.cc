@@ -62,7 +62,14 @@ Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::
   return found;
 }
 
-Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity& r) {
+namespace {
+
+struct FoundWitnessAdd {
+  ReceivedWitnessAdd where;
+  Event event;
+};
+
+Result<FoundWitnessAdd> FindWitnessAddEntry(Db& db, const ReceivedIdentity& r) {
   const std::string sealed_sha256 = crypto::HexEncode(crypto::Sha256Of(r.sealed));
   ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT e.seq, e.entry, b.import_seq FROM received_events e "
                                        "JOIN received_sections s ON s.id = e.section_id "
@@ -77,13 +84,47 @@ Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity
     if (!pe.ok() || pe->event.action != "witness-add") continue;
     if (JsonStringField(pe->event.details, "pseudonym") == r.pseudonym &&
         JsonStringField(pe->event.details, "sealed_sha256") == sealed_sha256) {
-      return ReceivedWitnessAdd{static_cast<uint64_t>(st.ColumnInt(0)),
-                                static_cast<uint64_t>(st.ColumnInt(2))};
+      return FoundWitnessAdd{{static_cast<uint64_t>(st.ColumnInt(0)),
+                              static_cast<uint64_t>(st.ColumnInt(2))},
+                             std::move(pe->event)};
     }
   }
   return VerifyFailed("witness " + r.pseudonym + ": the witness-add entry of its record from " +
                       r.origin + " is not among the received records")
       .WithHint("run `amanat verify`");
+}
+
+}  // namespace
+
+Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity& r) {
+  ASSIGN_OR_RETURN(FoundWitnessAdd found, FindWitnessAddEntry(db, r));
+  return found.where;
+}
+
+Result<std::vector<ReceivedWitnessSummary>> ListReceivedWitnesses(Db& db) {
+  std::vector<ReceivedIdentity> records;
+  {
+    ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT origin, vault_id, pseudonym, sealed, "
+                                         "manifest_sha256 FROM received_identities "
+                                         "ORDER BY pseudonym, origin"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ByteView b = st.ColumnBlob(3);
+      records.push_back({st.ColumnText(0), st.ColumnText(1), st.ColumnText(2),
+                         Bytes(b.begin(), b.end()), st.ColumnText(4)});
+    }
+  }
+  std::vector<ReceivedWitnessSummary> out;
+  for (const auto& r : records) {
+    ASSIGN_OR_RETURN(FoundWitnessAdd found, FindWitnessAddEntry(db, r));
+    ReceivedWitnessSummary s{r.origin, r.pseudonym, nlohmann::json::object(), found.event.time,
+                             found.where.sequence};
+    auto c = found.event.details.find("consent");
+    if (c != found.event.details.end() && c->is_object()) s.consent = *c;
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace amanat::vault

@@ -5,6 +5,7 @@
 #ifndef AMANAT_VAULT_RECEIVED_IDENTITIES_H_
 #define AMANAT_VAULT_RECEIVED_IDENTITIES_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,20 @@ Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::
 // witness-add of r.pseudonym in r.origin's log whose sealed_sha256 is the SHA-256 of r.sealed.
 // kVerifyFailed if there is none (import checked it: the received records are damaged).
 Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity& r);
+
+// What `witness ls` shows of a received record, from the sealing vault's signed witness-add
+// entry: nothing that identifies anyone.
+struct ReceivedWitnessSummary {
+  std::string origin;  // the sealing vault's log
+  std::string pseudonym;
+  nlohmann::json consent;  // the consent flags the witness-add entry records
+  std::string added_at;    // its time
+  uint64_t sequence = 0;   // its sequence in the sealing vault's log
+};
+
+// Every received record, by pseudonym. kVerifyFailed if a record's witness-add entry is
+// missing (the received records are damaged).
+Result<std::vector<ReceivedWitnessSummary>> ListReceivedWitnesses(Db& db);
 
 }  // namespace amanat::vault
 
