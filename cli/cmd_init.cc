@@ -15,6 +15,7 @@ struct InitOptions {
   std::string kdf = "moderate";
   std::string origin;
   bool field = false;
+  bool seal_content = false;
   std::string hq_keys;  // --hq-keys FILE
   bool json = false;
 };
@@ -34,6 +35,11 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
     return InvalidInput("--field and --hq-keys go together")
         .WithHint("amanat init --field --hq-keys HQ-KEYS.json (written by key export-hq at HQ)");
   }
+  if (o.seal_content && !o.field) {
+    return InvalidInput("--seal-content goes with --field (it seals item content to HQ)")
+        .WithHint("amanat init --field --hq-keys HQ-KEYS.json --seal-content");
+  }
+  init.seal_content = o.seal_content;
   if (o.field) {
     ASSIGN_OR_RETURN(std::string text, vault::ReadSmallFile(o.hq_keys, vault::kMaxHqKeysBytes));
     auto parsed = vault::ParseHqKeys(text);
@@ -52,7 +58,8 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
                {"log_key", ks.log_verifier_key},
                {"custodian", g.custodian},
                {"kdf", o.kdf},
-               {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)}});
+               {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)},
+               {"seal_content", o.seal_content}});
   } else {
     PrintLine("created vault " + ks.vault_id + " in " + g.vault_dir + " (custodian " +
               g.custodian + ", admin)");
@@ -60,6 +67,10 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
     if (hq) {
       PrintLine("field vault: witness identities are sealed to HQ " + hq->origin +
                 " (HQ log key " + hq->log_key + "); no passphrase of this vault opens them");
+      if (o.seal_content) {
+        PrintLine("item content is sealed to HQ too: no passphrase of this vault opens what is "
+                  "added to it");
+      }
     }
   }
   return OkStatus();
@@ -76,6 +87,8 @@ Command SetupInit(CLI::App& app, GlobalOptions& g) {
   sub->add_flag("--field", o->field,
                 "Field vault: seal witness identities to HQ's keys (needs --hq-keys)");
   sub->add_option("--hq-keys", o->hq_keys, "HQ's public keys (from `amanat key export-hq`)");
+  sub->add_flag("--seal-content", o->seal_content,
+                "Field vault: seal item content to HQ as well; this vault cannot open it");
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunInit(*o, g); }};
 }

@@ -117,4 +117,15 @@ Result<std::optional<HqKeys>> FieldVaultHq(Db& db) {
   return std::optional<HqKeys>(std::move(k));
 }
 
+Result<std::optional<crypto::AgeRecipient>> ContentSealRecipient(Db& db) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT value FROM meta WHERE key = ?"));
+  st.Bind(1, std::string(kSealContentMeta));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<crypto::AgeRecipient>();
+  if (st.ColumnText(0) != "true") return VerifyFailed("vault.db: meta.seal_content is damaged");
+  ASSIGN_OR_RETURN(std::optional<HqKeys> hq, FieldVaultHq(db));
+  if (!hq) return VerifyFailed("vault.db: meta.seal_content is set, but meta.hq_keys is missing");
+  return std::optional<crypto::AgeRecipient>(crypto::AgeRecipient::FromPublicKey(hq->identity_key));
+}
+
 }  // namespace amanat::vault

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/age.h"
 #include "crypto/box.h"
 #include "crypto/status.h"
 #include "vault/vault.h"
@@ -50,6 +51,13 @@ Result<HqKeys> ParseHqKeys(std::string_view text);
 
 // The HQ keys a field vault was made with (meta.hq_keys); std::nullopt in an ordinary vault.
 Result<std::optional<HqKeys>> FieldVaultHq(Db& db);
+
+// meta key of a field vault made with `init --seal-content` (value "true").
+inline constexpr char kSealContentMeta[] = "seal_content";
+
+// The age recipient that item content is sealed to: HQ's identity key, in a field vault made
+// with `init --seal-content`; std::nullopt in any other vault.
+Result<std::optional<crypto::AgeRecipient>> ContentSealRecipient(Db& db);
 
 }  // namespace amanat::vault
 

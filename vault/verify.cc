@@ -545,8 +545,21 @@ class Verifier {
           Problem("item " + item.id + ": stored record differs from its signed ingest event (" +
                   EventName(ingest->second.entry) + ")");
         }
+        // Content sealed to HQ: the stored bytes are what the signed event says was sealed.
+        const json signed_sealed = d.contains("sealed") ? d["sealed"] : json();
+        const json stored_sealed = item.sealed ? item.sealed->ToJson() : json();
+        if (signed_sealed != stored_sealed) {
+          Problem("item " + item.id + ": its sealed-content record differs from its signed " +
+                  "ingest event (" + EventName(ingest->second.entry) + ")");
+        }
       }
-      if (o_.full) {
+      if (o_.full && item.sealed) {
+        // Only HQ can open it: its stored bytes are checked against the sealed record, which
+        // the check above ties to the signed event.
+        Status s = ExtractSealedItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
+        ++report_.items_sealed_checked;
+        if (!s.ok()) Problem(s.message());
+      } else if (o_.full) {
         Status s = ExtractItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
         ++report_.items_rehashed;
         if (!s.ok()) Problem(s.message());
