@@ -173,8 +173,10 @@ json BundleReportJson(const std::string& file, const vault::BundleReport& r) {
   j["manifest_sha256"] = r.manifest_sha256;
   json items = json::array();
   for (const auto& it : r.items) {
-    items.push_back({{"id", it.id}, {"size", it.size}, {"kind", it.kind}, {"filename", it.filename},
-                     {"ok", it.ok}, {"problem", it.problem}, {"sealed", it.sealed}});
+    json e = {{"id", it.id}, {"size", it.size}, {"kind", it.kind}, {"filename", it.filename},
+              {"ok", it.ok}, {"problem", it.problem}};
+    if (it.sealed) e["sealed"] = true;  // items/<id>.age: only HQ can check the plaintext
+    items.push_back(std::move(e));
   }
   j["items"] = items;
   json timeline = json::array();

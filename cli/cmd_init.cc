@@ -24,6 +24,10 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
   if (g.custodian.empty()) {
     return InvalidInput("init needs the first custodian's name").WithHint("add --custodian NAME");
   }
+  if (o.seal_content && !o.field) {
+    return InvalidInput("--seal-content goes with --field (it seals item content to HQ)")
+        .WithHint("amanat init --field --hq-keys HQ-KEYS.json --seal-content");
+  }
   ASSIGN_OR_RETURN(crypto::Argon2Params kdf, crypto::Argon2ParamsForLevel(o.kdf));
   if (o.kdf == "insecure-fast") {
     Warn("--kdf insecure-fast makes the passphrase trivial to brute-force; for tests only");
@@ -34,10 +38,6 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
   if (o.field != !o.hq_keys.empty()) {
     return InvalidInput("--field and --hq-keys go together")
         .WithHint("amanat init --field --hq-keys HQ-KEYS.json (written by key export-hq at HQ)");
-  }
-  if (o.seal_content && !o.field) {
-    return InvalidInput("--seal-content goes with --field (it seals item content to HQ)")
-        .WithHint("amanat init --field --hq-keys HQ-KEYS.json --seal-content");
   }
   init.seal_content = o.seal_content;
   if (o.field) {
@@ -52,14 +52,15 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
   RETURN_IF_ERROR(vault::Vault::Init(init, pass));
   ASSIGN_OR_RETURN(vault::KeySlots ks, vault::KeySlots::Load(vault::VaultPaths(g.vault_dir).keyslots));
   if (o.json) {
-    PrintJson({{"vault", g.vault_dir},
-               {"vault_id", ks.vault_id},
-               {"origin", ks.origin},
-               {"log_key", ks.log_verifier_key},
-               {"custodian", g.custodian},
-               {"kdf", o.kdf},
-               {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)},
-               {"seal_content", o.seal_content}});
+    nlohmann::json j = {{"vault", g.vault_dir},
+                        {"vault_id", ks.vault_id},
+                        {"origin", ks.origin},
+                        {"log_key", ks.log_verifier_key},
+                        {"custodian", g.custodian},
+                        {"kdf", o.kdf},
+                        {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)}};
+    if (hq) j["seal_content"] = o.seal_content;  // field vaults only
+    PrintJson(j);
   } else {
     PrintLine("created vault " + ks.vault_id + " in " + g.vault_dir + " (custodian " +
               g.custodian + ", admin)");

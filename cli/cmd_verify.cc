@@ -35,14 +35,16 @@ Status RunVerify(const VerifyOptions& o, const GlobalOptions& g) {
     RETURN_IF_ERROR(v->Commit(tx));
   }
   if (o.json) {
-    PrintJson({{"ok", r.ok()},
-               {"events", r.events},
-               {"items", r.items},
-               {"items_rehashed", r.items_rehashed},
-               {"items_sealed_checked", r.items_sealed_checked},
-               {"checkpoints", r.checkpoints},
-               {"root", r.root_b64},
-               {"problems", r.problems}});
+    nlohmann::json j = {{"ok", r.ok()},
+                        {"events", r.events},
+                        {"items", r.items},
+                        {"items_rehashed", r.items_rehashed},
+                        {"checkpoints", r.checkpoints},
+                        {"root", r.root_b64},
+                        {"problems", r.problems}};
+    // Only where content is sealed to HQ (a field vault made with --seal-content).
+    if (r.items_sealed_checked > 0) j["items_sealed_checked"] = r.items_sealed_checked;
+    PrintJson(j);
   } else {
     std::string content;
     if (o.full && r.items_sealed_checked == 0) {

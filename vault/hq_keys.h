@@ -56,8 +56,11 @@ Result<std::optional<HqKeys>> FieldVaultHq(Db& db);
 inline constexpr char kSealContentMeta[] = "seal_content";
 
 // The age recipient that item content is sealed to: HQ's identity key, in a field vault made
-// with `init --seal-content`; std::nullopt in any other vault.
-Result<std::optional<crypto::AgeRecipient>> ContentSealRecipient(Db& db);
+// with `init --seal-content`; std::nullopt in any other vault. Taken from the signed init event,
+// which meta.seal_content and meta.hq_keys must agree with (kVerifyFailed otherwise: someone
+// holding the vault key changed them, so that content would be stored in plaintext or sealed
+// to a key of theirs).
+Result<std::optional<crypto::AgeRecipient>> ContentSealRecipient(Vault& vault);
 
 }  // namespace amanat::vault
 

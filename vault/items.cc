@@ -340,7 +340,7 @@ Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetad
   RETURN_IF_ERROR(CheckWitnessKnown(vault, meta.witness));
   Db& db = vault.db();
   const json ingest_meta = IngestMetadata(vault, meta);
-  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(db));
+  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(vault));
   std::optional<ItemInfo> existing;
   {
     ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
@@ -380,7 +380,7 @@ Result<IngestResult> IngestWholeItem(Vault& vault, ByteView content, const ItemM
     off += k;
     return k;
   };
-  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(db));
+  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(vault));
   ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, nullptr, seal_to, media_type));
   return AddStoredItem(vault, blob, meta.kind, ingest_meta, event);
 }
@@ -390,7 +390,7 @@ Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const R
   Db& db = vault.db();
   ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, item.id));
   if (existing) return IngestResult{std::move(*existing), true};
-  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(db));
+  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(vault));
   ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
   ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress, seal_to));
   if (blob.id != item.id || blob.size != item.size) {

@@ -305,6 +305,9 @@ class Verifier {
       std::vector<uint64_t>& seqs = subject_events_[id];
       if (seqs.empty() || seqs.back() != i) seqs.push_back(i);
     }
+    if (ev.action == "init") {
+      seals_content_ = ev.details.contains("seal_content") && ev.details["seal_content"] == true;
+    }
     if (ev.action == "derive" || ev.action == "witness-add") provenance_events_.emplace(i, ev);
     if (ev.action == "timestamp") timestamp_events_.emplace_back(i, ev.details);
   }
@@ -551,6 +554,9 @@ class Verifier {
         if (signed_sealed != stored_sealed) {
           Problem("item " + item.id + ": its sealed-content record differs from its signed " +
                   "ingest event (" + EventName(ingest->second.entry) + ")");
+        } else if (seals_content_ && !item.sealed) {
+          Problem("item " + item.id + ": stored in plaintext, but the signed init event seals " +
+                  "content to HQ (" + EventName(ingest->second.entry) + ")");
         }
       }
       if (o_.full && item.sealed) {
@@ -644,6 +650,7 @@ class Verifier {
   std::string log_key_text_;
   std::vector<LateCheck> late_checks_;
   std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
+  bool seals_content_ = false;  // the init event says seal_content (docs/format/hq-keys.md)
   // item → the events that name it, in log order
   std::unordered_map<std::string, std::vector<uint64_t>> subject_events_;
   std::map<uint64_t, Event> provenance_events_;  // the derive and witness-add events
