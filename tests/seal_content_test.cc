@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "tests/bundle_test_util.h"
 #include "tests/cli_runner.h"
 #include "tests/field_test_util.h"
+#include "vault/db.h"
 #include "vault/witnesses.h"
 
 namespace amanat::testing {
@@ -404,6 +406,75 @@ TEST_F(SealedBundle, ChangedSealedMemberFailsVerificationAndImport) {
   RunResult imp = Hq({"import", bad, "--purpose", "from the field"});
   EXPECT_EQ(imp.exit_code, 1) << imp;
   EXPECT_EQ(ParseJson(Hq({"ls", "--json"})).size(), 0u);
+}
+
+TEST_F(SealContent, HqRefusesSealedContentThatIsNotTheItemItClaims) {
+  // A field device that lies: its custodian signs an ingest event for the testimony's ID and
+  // size whose sealed record is an age file (to HQ) of other bytes. Everything the field side
+  // signed agrees with itself, so verify-bundle passes; only HQ, opening the file, can see it,
+  // and refuses: exit 1, nothing stored.
+  ASSERT_EQ(InitField({"--seal-content"}).exit_code, 0);
+  const std::string id = Sha256SumOf(testimony_);
+  std::string other = testimony_;  // same size, one byte changed: only the re-hash sees it
+  other[100] ^= 1;
+  std::string age;
+  {
+    auto enc = crypto::AgeEncryptor::Create(
+        {crypto::AgeRecipient::Parse(HqRecipient()).value()}, [&age](ByteView b) {
+          age.append(AsChars(b));
+          return OkStatus();
+        });
+    ASSERT_TRUE(enc.ok());
+    ASSERT_TRUE(enc->Write(AsBytes(other)).ok());
+    ASSERT_TRUE(enc->Finish().ok());
+  }
+  {
+    auto v = OpenVaultAs(field_, "bakyt", pass_file());
+    ASSERT_NE(v, nullptr);
+    auto tx = vault::Transaction::Begin(v->db());
+    ASSERT_TRUE(tx.ok());
+    const json meta = {{"kind", "testimony"}, {"collector", "bakyt"}};
+    const json sealed = {{"format", "age"}, {"sha256", Sha256SumOf(age)}, {"size", age.size()}};
+    ASSERT_TRUE(v->Record("ingest", {id}, "",
+                          {{"size", testimony_.size()},
+                           {"media_type", "text/plain"},
+                           {"metadata", meta},
+                           {"already_present", false},
+                           {"sealed", sealed}})
+                    .ok());
+    auto put = [&](const std::string& sql, const std::function<void(vault::Stmt&)>& bind) {
+      auto st = v->db().Prepare(sql);
+      ASSERT_TRUE(st.ok()) << sql;
+      bind(*st);
+      Status s = st->Run();
+      ASSERT_TRUE(s.ok()) << s.message();
+    };
+    const auto n = static_cast<int64_t>(age.size());
+    put("INSERT INTO blobs(id, size, chunks) VALUES(1, ?, 1)", [&](vault::Stmt& st) { st.Bind(1, n); });
+    put("INSERT INTO chunks(blob_id, seq, data) VALUES(1, 0, ?)",
+        [&](vault::Stmt& st) { st.BindBlob(1, AsBytes(age)); });
+    put("INSERT INTO items(id, blob_id, size, kind, media_type, ingested_at, metadata) "
+        "VALUES(?, 1, ?, 'testimony', 'text/plain', '2026-12-07T00:00:00Z', ?)",
+        [&](vault::Stmt& st) {
+          st.Bind(1, id).Bind(2, static_cast<int64_t>(testimony_.size())).Bind(3, meta.dump());
+        });
+    put("INSERT INTO sealed_items(item_id, format, sha256, size) VALUES(?, 'age', ?, ?)",
+        [&](vault::Stmt& st) { st.Bind(1, id).Bind(2, Sha256SumOf(age)).Bind(3, n); });
+    Status c = v->Commit(*tx);
+    ASSERT_TRUE(c.ok()) << c.message();
+  }
+  EXPECT_EQ(Field({"verify", "--full"}).exit_code, 0);  // the field side cannot tell
+  const std::string bundle = Path("lying.zip");
+  RunResult e = Field({"export", id, "-o", bundle, "--purpose", "to HQ"});
+  ASSERT_EQ(e.exit_code, 0) << e;
+  RunResult vb = Run({"verify-bundle", bundle});
+  EXPECT_EQ(vb.exit_code, 0) << vb;
+  RunResult imp = Hq({"import", bundle, "--purpose", "from the field"});
+  EXPECT_AMANAT_ERROR(imp, 1, "item " + id + ": the received content does not match its ID");
+  EXPECT_EQ(ParseJson(Hq({"ls", "--json"})).size(), 0u);
+  json none;
+  EXPECT_EQ(EventDetails(&SealContent::Hq, "import", &none), "");
+  EXPECT_TRUE(none.is_null()) << none;
 }
 
 TEST_F(SealedBundle, StockAgeOpensTheSealedMemberWithHqsIdentity) {
