@@ -77,6 +77,10 @@ void PrintBundleReport(const std::string& file, const vault::BundleReport& r, bo
       PrintLine(std::string("  ") + (it.ok ? "✓ " : "✗ ") + it.id + "  " + HumanBytes(it.size) +
                 "  " + it.kind + (it.filename.empty() ? "" : "  " + it.filename));
       if (!it.ok) PrintLine("      " + it.problem);
+      if (it.ok && it.sealed) {
+        PrintLine("      sealed to HQ (items/" + it.id.substr(0, 8) +
+                  "….age): its bytes match the signed record; only HQ can check the plaintext");
+      }
     }
     std::set<std::string> origins;
     for (const auto& e : r.timeline) origins.insert(e.origin);
@@ -169,8 +173,10 @@ json BundleReportJson(const std::string& file, const vault::BundleReport& r) {
   j["manifest_sha256"] = r.manifest_sha256;
   json items = json::array();
   for (const auto& it : r.items) {
-    items.push_back({{"id", it.id}, {"size", it.size}, {"kind", it.kind}, {"filename", it.filename},
-                     {"ok", it.ok}, {"problem", it.problem}});
+    json e = {{"id", it.id}, {"size", it.size}, {"kind", it.kind}, {"filename", it.filename},
+              {"ok", it.ok}, {"problem", it.problem}};
+    if (it.sealed) e["sealed"] = true;  // items/<id>.age: only HQ can check the plaintext
+    items.push_back(std::move(e));
   }
   j["items"] = items;
   json timeline = json::array();

@@ -28,6 +28,7 @@ Status RunGet(const GetOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, o.id));
   RETURN_IF_ERROR(vault::RequireRead(*v, item));
+  RETURN_IF_ERROR(vault::RequireOpenable(*v, item));
   // The output is opened first (so a refused output records no access), and the read is on
   // record before the first byte leaves the vault.
   std::optional<OutputFile> out;

@@ -1,4 +1,6 @@
 // amanat import FILE: verify an evidence bundle, then bring its items and custody records in.
+#include <algorithm>
+
 #include "cli/app.h"
 #include "vault/bundle_file.h"
 #include "cli/bundle_report.h"
@@ -54,6 +56,7 @@ Status RunImport(const ImportOptions& o, const GlobalOptions& g) {
                {"stored", r->stored},
                {"present", r->present},
                {"identities", r->identities},
+               {"unsealed", r->unsealed},
                {"source", {{"origin", m.origin},
                            {"exporter", m.exporter},
                            {"exporter_key_id", m.exporter_key_id},
@@ -76,7 +79,11 @@ Status RunImport(const ImportOptions& o, const GlobalOptions& g) {
               std::to_string(r->import_event) + " records this attempt");
     return OkStatus();
   }
-  for (const auto& id : r->stored) PrintLine(id + "  stored");
+  for (const auto& id : r->stored) {
+    const bool unsealed =
+        std::find(r->unsealed.begin(), r->unsealed.end(), id) != r->unsealed.end();
+    PrintLine(id + (unsealed ? "  stored (was sealed to HQ: opened and re-hashed)" : "  stored"));
+  }
   for (const auto& id : r->present) PrintLine(id + "  already in this vault");
   for (const auto& p : r->identities) {
     PrintLine(p + "  sealed identity record received (open it with witness show)");

@@ -15,6 +15,7 @@ struct InitOptions {
   std::string kdf = "moderate";
   std::string origin;
   bool field = false;
+  bool seal_content = false;
   std::string hq_keys;  // --hq-keys FILE
   bool json = false;
 };
@@ -22,6 +23,10 @@ struct InitOptions {
 Status RunInit(const InitOptions& o, const GlobalOptions& g) {
   if (g.custodian.empty()) {
     return InvalidInput("init needs the first custodian's name").WithHint("add --custodian NAME");
+  }
+  if (o.seal_content && !o.field) {
+    return InvalidInput("--seal-content goes with --field (it seals item content to HQ)")
+        .WithHint("amanat init --field --hq-keys HQ-KEYS.json --seal-content");
   }
   ASSIGN_OR_RETURN(crypto::Argon2Params kdf, crypto::Argon2ParamsForLevel(o.kdf));
   if (o.kdf == "insecure-fast") {
@@ -34,6 +39,7 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
     return InvalidInput("--field and --hq-keys go together")
         .WithHint("amanat init --field --hq-keys HQ-KEYS.json (written by key export-hq at HQ)");
   }
+  init.seal_content = o.seal_content;
   if (o.field) {
     ASSIGN_OR_RETURN(std::string text, vault::ReadSmallFile(o.hq_keys, vault::kMaxHqKeysBytes));
     auto parsed = vault::ParseHqKeys(text);
@@ -46,13 +52,15 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
   RETURN_IF_ERROR(vault::Vault::Init(init, pass));
   ASSIGN_OR_RETURN(vault::KeySlots ks, vault::KeySlots::Load(vault::VaultPaths(g.vault_dir).keyslots));
   if (o.json) {
-    PrintJson({{"vault", g.vault_dir},
-               {"vault_id", ks.vault_id},
-               {"origin", ks.origin},
-               {"log_key", ks.log_verifier_key},
-               {"custodian", g.custodian},
-               {"kdf", o.kdf},
-               {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)}});
+    nlohmann::json j = {{"vault", g.vault_dir},
+                        {"vault_id", ks.vault_id},
+                        {"origin", ks.origin},
+                        {"log_key", ks.log_verifier_key},
+                        {"custodian", g.custodian},
+                        {"kdf", o.kdf},
+                        {"field", hq ? nlohmann::json(hq->ToJson()) : nlohmann::json(nullptr)}};
+    if (hq) j["seal_content"] = o.seal_content;  // field vaults only
+    PrintJson(j);
   } else {
     PrintLine("created vault " + ks.vault_id + " in " + g.vault_dir + " (custodian " +
               g.custodian + ", admin)");
@@ -60,6 +68,10 @@ Status RunInit(const InitOptions& o, const GlobalOptions& g) {
     if (hq) {
       PrintLine("field vault: witness identities are sealed to HQ " + hq->origin +
                 " (HQ log key " + hq->log_key + "); no passphrase of this vault opens them");
+      if (o.seal_content) {
+        PrintLine("item content is sealed to HQ too: no passphrase of this vault opens what is "
+                  "added to it");
+      }
     }
   }
   return OkStatus();
@@ -76,6 +88,8 @@ Command SetupInit(CLI::App& app, GlobalOptions& g) {
   sub->add_flag("--field", o->field,
                 "Field vault: seal witness identities to HQ's keys (needs --hq-keys)");
   sub->add_option("--hq-keys", o->hq_keys, "HQ's public keys (from `amanat key export-hq`)");
+  sub->add_flag("--seal-content", o->seal_content,
+                "Field vault: seal item content to HQ as well; this vault cannot open it");
   sub->add_flag("--json", o->json, "Machine-readable output");
   return {sub, [o, &g] { return RunInit(*o, g); }};
 }

@@ -59,6 +59,7 @@ Status RunRedact(RedactOptions& o, const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto v, OpenVault(g));
   ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, o.id));
   RETURN_IF_ERROR(vault::RequireRead(*v, item));
+  RETURN_IF_ERROR(vault::RequireOpenable(*v, item));
   std::optional<OutputFile> out;
   if (!o.output.empty()) {
     ASSIGN_OR_RETURN(OutputFile f, OutputFile::Create(o.output, o.force));

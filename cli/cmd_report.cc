@@ -29,6 +29,7 @@ Status RunReport(const ReportOptions& o, const GlobalOptions& g) {
   for (const auto& ref : o.ids) {
     ASSIGN_OR_RETURN(vault::ItemInfo item, vault::ResolveItem(*v, ref));
     RETURN_IF_ERROR(vault::RequireRead(*v, item));
+    RETURN_IF_ERROR(vault::RequireOpenable(*v, item));
     if (seen.insert(item.id).second) items.push_back(std::move(item));
   }
   // The output is opened first, so that a refused output records nothing.

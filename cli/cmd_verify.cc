@@ -35,17 +35,29 @@ Status RunVerify(const VerifyOptions& o, const GlobalOptions& g) {
     RETURN_IF_ERROR(v->Commit(tx));
   }
   if (o.json) {
-    PrintJson({{"ok", r.ok()},
-               {"events", r.events},
-               {"items", r.items},
-               {"items_rehashed", r.items_rehashed},
-               {"checkpoints", r.checkpoints},
-               {"root", r.root_b64},
-               {"problems", r.problems}});
+    nlohmann::json j = {{"ok", r.ok()},
+                        {"events", r.events},
+                        {"items", r.items},
+                        {"items_rehashed", r.items_rehashed},
+                        {"checkpoints", r.checkpoints},
+                        {"root", r.root_b64},
+                        {"problems", r.problems}};
+    // Only where content is sealed to HQ (a field vault made with --seal-content).
+    if (r.items_sealed_checked > 0) j["items_sealed_checked"] = r.items_sealed_checked;
+    PrintJson(j);
   } else {
+    std::string content;
+    if (o.full && r.items_sealed_checked == 0) {
+      content = " (content re-hashed)";
+    } else if (o.full) {
+      content = std::string(" (") + (r.items_rehashed ? "content re-hashed; " : "") +
+                std::to_string(r.items_sealed_checked) +
+                " sealed to HQ: their stored bytes checked against the sealed SHA-256 and size "
+                "their signed events record, the plaintext only HQ can check)";
+    }
     std::string summary = std::to_string(r.events) + " events, " + std::to_string(r.items) +
-                          " items" + (o.full ? " (content re-hashed)" : "") + ", " +
-                          std::to_string(r.checkpoints) + " checkpoints";
+                          " items" + content + ", " + std::to_string(r.checkpoints) +
+                          " checkpoints";
     if (r.ok()) {
       PrintLine("verified: " + summary + ": OK");
     } else {

@@ -41,6 +41,8 @@ class AgeRecipient {
  public:
   // kInvalidInput unless `s` is a lowercase Bech32 string with HRP "age" and 32 bytes.
   static Result<AgeRecipient> Parse(std::string_view s);
+  // The recipient of a raw X25519 public key (such as a vault's identity key).
+  static AgeRecipient FromPublicKey(const std::array<uint8_t, 32>& key) { return AgeRecipient(key); }
   std::string ToString() const;  // "age1…"
   bool operator==(const AgeRecipient& o) const { return key_ == o.key_; }
 
@@ -59,6 +61,9 @@ Result<AgeRecipient> ParseAgeRecipient(std::string_view s);
 class AgeIdentity {
  public:
   static AgeIdentity Generate();
+  // The identity of a raw 32-byte X25519 secret key (such as a vault's identity secret, a
+  // libsodium crypto_box secret key). kInvalidInput unless it is 32 bytes.
+  static Result<AgeIdentity> FromSecretKey(const SecretBytes& secret);
   AgeRecipient Recipient() const;
 
   // The identity file as the stock age-keygen writes it:

@@ -52,6 +52,11 @@ AgeIdentity AgeIdentity::Generate() {
   return age_internal::X25519::IdentityFromSecret(SecretBytes::Random(32));
 }
 
+Result<AgeIdentity> AgeIdentity::FromSecretKey(const SecretBytes& secret) {
+  if (secret.size() != 32) return InvalidInput("an X25519 secret key has 32 bytes");
+  return age_internal::X25519::IdentityFromSecret(SecretBytes::Copy(secret.view()));
+}
+
 AgeRecipient AgeIdentity::Recipient() const { return AgeRecipient(public_); }
 
 SecretBytes AgeIdentity::FileText(std::chrono::system_clock::time_point created) const {

@@ -15,6 +15,7 @@
 #include "crypto/secret.h"
 #include "tests/bundle_test_util.h"
 #include "tests/cli_runner.h"
+#include "tests/field_test_util.h"
 #include "vault/db.h"
 #include "vault/vault.h"
 
@@ -85,43 +86,7 @@ class FieldMode : public CliTest {
   // read without going through amanat at all.
   std::string DumpDatabase(const std::string& dir, const std::string& who,
                            const std::string& pass) {
-    std::string passphrase = ReadFileBytes(pass);
-    passphrase.pop_back();  // the newline
-    auto v = vault::Vault::Open(dir, who, [&](const vault::KeySlot&) {
-      return Result<crypto::SecretBytes>(crypto::SecretBytes::Copy(AsBytes(passphrase)));
-    });
-    EXPECT_TRUE(v.ok()) << v.status().message();
-    if (!v.ok()) return "";
-    crypto::SecretBytes key = vault::DatabaseKey((*v)->vault_key());
-    v->reset();
-    auto db = vault::Db::Open(dir + "/vault.db", key, vault::Db::Mode::kOpenExisting);
-    EXPECT_TRUE(db.ok()) << db.status().message();
-    if (!db.ok()) return "";
-    std::string dump;
-    std::vector<std::string> tables;
-    {
-      auto st = db->Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
-      EXPECT_TRUE(st.ok());
-      while (st->Step().value()) tables.push_back(st->ColumnText(0));
-    }
-    EXPECT_GT(tables.size(), 5u);
-    for (const auto& t : tables) {
-      std::vector<std::string> cols;
-      auto info = db->Prepare("PRAGMA table_info(\"" + t + "\")");
-      EXPECT_TRUE(info.ok());
-      while (info->Step().value()) cols.push_back(info->ColumnText(1));
-      for (const auto& c : cols) {
-        auto st = db->Prepare("SELECT CAST(\"" + c + "\" AS BLOB) FROM \"" + t + "\"");
-        EXPECT_TRUE(st.ok()) << t << "." << c;
-        while (st->Step().value()) {
-          if (st->ColumnIsNull(0)) continue;
-          ByteView b = st->ColumnBlob(0);
-          dump.append(AsChars(b));
-          dump += '\n';
-        }
-      }
-    }
-    return dump;
+    return DumpVaultDatabase(dir, who, pass);
   }
 
   std::string hq_, field_, hq_pass_;

@@ -24,6 +24,7 @@ struct ImportResult {
   std::vector<std::string> stored;   // items new to this vault
   std::vector<std::string> present;  // items it already held
   std::vector<std::string> identities;  // pseudonyms of sealed identity records received
+  std::vector<std::string> unsealed;    // items that came sealed to HQ, opened and stored
 };
 
 // Verifies the bundle with VerifyBundle (same options); if that finds any problem, returns the
@@ -33,6 +34,11 @@ struct ImportResult {
 // records a signed import event (subjects: the items; `purpose`) naming the bundle, the items'
 // descriptions and the sections; commits with a new checkpoint. A bundle imported before (same
 // manifest) stores nothing again: only the import event is added.
+// Items sealed to HQ (items/<id>.age, from a field vault made with init --seal-content) are
+// opened with this vault's identity key, streamed, re-hashed (the ID and size must match, else
+// kVerifyFailed and nothing is written) and stored as plaintext; the import event lists them
+// in details.unsealed. That needs the unseal grant and the key they are sealed to:
+// kAuthFailed, before anything is written, otherwise.
 // kAuthFailed unless the actor is an admin or a collector; kInvalidInput for a bundle this
 // very vault exported.
 // REQUIRES: no open transaction.

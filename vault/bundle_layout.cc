@@ -120,8 +120,7 @@ MemberKind ClassifyMember(std::string_view path) {
                : MemberKind::kUnknown;
   }
   if (StartsWith(path, kItemsDir)) {
-    std::string_view id = path.substr(std::string_view(kItemsDir).size());
-    return id.size() == 64 && crypto::IsLowerHex(id) ? MemberKind::kItem : MemberKind::kUnknown;
+    return ItemIdOfMember(path).empty() ? MemberKind::kUnknown : MemberKind::kItem;
   }
   if (StartsWith(path, kTimestampsDir)) {
     std::string_view rest = path.substr(std::string_view(kTimestampsDir).size());
@@ -179,6 +178,16 @@ std::string IdentityPath(const std::string& pseudonym) {
   return kIdentitiesDir + pseudonym + kIdentitySuffix;
 }
 
+std::string SealedItemPath(const std::string& id) { return kItemsDir + id + kSealedItemSuffix; }
+
+std::string ItemIdOfMember(std::string_view path) {
+  if (!StartsWith(path, kItemsDir)) return "";
+  std::string_view id = path.substr(std::string_view(kItemsDir).size());
+  const std::string_view suffix = kSealedItemSuffix;
+  if (id.size() == 64 + suffix.size() && id.substr(64) == suffix) id = id.substr(0, 64);
+  return id.size() == 64 && crypto::IsLowerHex(id) ? std::string(id) : std::string();
+}
+
 std::string AgeIdentityPath(const std::string& pseudonym) {
   return kIdentitiesDir + pseudonym + kAgeIdentitySuffix;
 }
@@ -207,9 +216,20 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
   std::string items;
   for (const auto& it : m.items) {
     std::string name = JsonStringField(it.metadata, "filename");
-    items += "  items/" + it.id + "\n      " + std::to_string(it.size) + " bytes, " + it.kind +
-             (name.empty() ? "" : ", originally \"" + name + "\"") + "\n";
+    items += "  " + it.Path() + "\n      " + std::to_string(it.size) + " bytes, " + it.kind +
+             (name.empty() ? "" : ", originally \"" + name + "\"") +
+             (it.sealed ? ", sealed to HQ (" + std::to_string(it.sealed->size) + " bytes of age)"
+                        : "") +
+             "\n";
   }
+  const bool sealed = std::any_of(m.items.begin(), m.items.end(),
+                                  [](const BundleItem& it) { return it.sealed.has_value(); });
+  const std::string sealed_note =
+      !sealed ? std::string()
+              : "Files ending in .age were sealed to HQ in the field: each is an age file\n"
+                "encrypted to HQ's key (named in manifest.json); only HQ opens it, and only HQ can\n"
+                "check that what it holds has the fingerprint in its name. The fingerprint of the\n"
+                ".age file itself is in SHA256SUMS and in the signed manifest.\n";
   // Records encrypted to the legal team's age keys (export --include-identities --to).
   const bool age = std::any_of(m.identities.begin(), m.identities.end(),
                                [](const IdentityRef& r) { return r.format == kAgeIdentityFormat; });
@@ -233,7 +253,7 @@ std::string BundleReadme(const Manifest& m, const std::string& exporter_key_path
          " signed entries, checkpoint of " + std::to_string(m.checkpoint_size) + " entries\n"
          "\n"
          "The evidence files, each named by its SHA-256 fingerprint:\n" +
-         items +
+         items + sealed_note +
          "\n"
          "WHAT ELSE IS HERE\n"
          "  manifest.json          the list of everything in this bundle\n"

@@ -5,6 +5,8 @@
 //   SHA256SUMS                          `sha256sum -c` list of every other member
 //   README.txt                          how to verify, in plain language
 //   items/<sha256>                      content, named by its SHA-256
+//   items/<sha256>.age                  content sealed to HQ by a field vault (init
+//                                       --seal-content): the stored age file, exactly
 //   custody/events.jsonl                the signed entries, one per line, exactly as stored
 //   custody/proofs.json                 inclusion and consistency proofs
 //   custody/checkpoint                  the signed checkpoint the proofs refer to
@@ -51,6 +53,7 @@ inline constexpr char kReceivedDir[] = "custody/received/";
 inline constexpr char kIdentitiesDir[] = "identities/";
 inline constexpr char kIdentitySuffix[] = ".sealed";
 inline constexpr char kAgeIdentitySuffix[] = ".age";
+inline constexpr char kSealedItemSuffix[] = ".age";
 inline constexpr char kRedactionsDir[] = "redactions/";
 inline constexpr char kTimestampsDir[] = "timestamps/";
 
@@ -73,7 +76,7 @@ enum class MemberKind {
   kManifestSig,
   kSums,
   kReadme,
-  kItem,
+  kItem,         // items/<sha256> or items/<sha256>.age
   kEvents,       // custody/events.jsonl or custody/received/<n>/events.jsonl
   kProofs,
   kCheckpoint,
@@ -97,6 +100,11 @@ size_t MaxMemberBytes(MemberKind kind);
 // checkpoint; its log key is keys/log.vkey or <dir>/log.vkey.
 std::string SectionDir(size_t received_index);  // 0: "custody"; n: "custody/received/<n>"
 std::string SectionLogKeyPath(size_t received_index);
+
+// "items/<id>.age".
+std::string SealedItemPath(const std::string& id);
+// The item ID of an items/<id> or items/<id>.age member, "" for any other path.
+std::string ItemIdOfMember(std::string_view path);
 
 // "identities/<pseudonym>.sealed".
 std::string IdentityPath(const std::string& pseudonym);

@@ -69,7 +69,9 @@ Status ParseItems(const json& j, Manifest& m) {
   ASSIGN_OR_RETURN(const json* a, Array(j, "items", "manifest.json"));
   for (const auto& e : *a) {
     const std::string w = "manifest.json: items entry";
-    RETURN_IF_ERROR(JsonExactKeys(e, {"id", "size", "kind", "media_type", "metadata"}, w));
+    json base = e;
+    base.erase("sealed");
+    RETURN_IF_ERROR(JsonExactKeys(base, {"id", "size", "kind", "media_type", "metadata"}, w));
     BundleItem it;
     ASSIGN_OR_RETURN(it.id, JsonHex64(e, "id", w));
     ASSIGN_OR_RETURN(it.size, JsonUint(e, "size", w));
@@ -77,6 +79,21 @@ Status ParseItems(const json& j, Manifest& m) {
     ASSIGN_OR_RETURN(it.media_type, JsonString(e, "media_type", w));
     if (!e["metadata"].is_object()) return InvalidInput(w + ": \"metadata\" is not an object");
     it.metadata = e["metadata"];
+    if (e.contains("sealed")) {
+      const std::string ws = w + ": sealed";
+      const json& s = e["sealed"];
+      RETURN_IF_ERROR(JsonExactKeys(s, {"format", "sha256", "size", "to"}, ws));
+      SealedItemRef r;
+      ASSIGN_OR_RETURN(r.format, JsonString(s, "format", ws));
+      if (r.format != kSealedFormat) return InvalidInput(ws + ": \"format\" is not \"age\"");
+      ASSIGN_OR_RETURN(r.sha256, JsonHex64(s, "sha256", ws));
+      ASSIGN_OR_RETURN(r.size, JsonUint(s, "size", ws));
+      ASSIGN_OR_RETURN(r.to, JsonString(s, "to", ws));
+      if (!crypto::AgeRecipient::Parse(r.to).ok()) {
+        return InvalidInput(ws + ": \"to\" is not an age1… recipient");
+      }
+      it.sealed = std::move(r);
+    }
     m.items.push_back(std::move(it));
   }
   return OkStatus();
@@ -228,11 +245,18 @@ Status ParseRedactions(const json& j, Manifest& m) {
 std::string Manifest::Serialize() const {
   ordered_json items_j = ordered_json::array();
   for (const auto& it : items) {
-    items_j.push_back(ordered_json{{"id", it.id},
-                                   {"size", it.size},
-                                   {"kind", it.kind},
-                                   {"media_type", it.media_type},
-                                   {"metadata", ordered_json::parse(it.metadata.dump())}});
+    ordered_json e{{"id", it.id},
+                   {"size", it.size},
+                   {"kind", it.kind},
+                   {"media_type", it.media_type},
+                   {"metadata", ordered_json::parse(it.metadata.dump())}};
+    if (it.sealed) {
+      e["sealed"] = ordered_json{{"format", it.sealed->format},
+                                 {"sha256", it.sealed->sha256},
+                                 {"size", it.sealed->size},
+                                 {"to", it.sealed->to}};
+    }
+    items_j.push_back(std::move(e));
   }
   ordered_json prov = ordered_json::array();
   for (const auto& p : provenance) {
@@ -365,6 +389,10 @@ Result<Manifest> Manifest::Parse(std::string_view text) {
   RETURN_IF_ERROR(ParseIdentities(j, m));
   RETURN_IF_ERROR(ParseRedactions(j, m));
   return m;
+}
+
+std::string BundleItem::Path() const {
+  return sealed ? SealedItemPath(id) : std::string(kItemsDir) + id;
 }
 
 std::string IdentityRef::Path() const {

@@ -7,6 +7,7 @@
 #define AMANAT_VAULT_BUNDLE_MANIFEST_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,12 +29,24 @@ struct EventRef {
   bool operator==(const EventRef&) const = default;
 };
 
+// An item whose content a field vault sealed to HQ (init --seal-content): the bundle carries
+// items/<id>.age, exactly the stored age file, instead of items/<id>. "sealed" in the JSON.
+struct SealedItemRef {
+  std::string format;  // "age"
+  std::string sha256;  // of the member
+  uint64_t size = 0;   // of the member
+  std::string to;      // the age recipient it is encrypted to (HQ's identity key), "age1…"
+  bool operator==(const SealedItemRef&) const = default;
+};
+
 struct BundleItem {
   std::string id;  // hex SHA-256 of the content
   uint64_t size = 0;
   std::string kind;
   std::string media_type;
   nlohmann::json metadata = nlohmann::json::object();  // as stored: pseudonyms, never names
+  std::optional<SealedItemRef> sealed;
+  std::string Path() const;  // items/<id>, or items/<id>.age when sealed
 };
 
 // An item derived from another, from a signed event's `parents`.

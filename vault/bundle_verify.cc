@@ -140,7 +140,7 @@ class Verifier {
     report_.manifest_ok = true;
     for (const auto& it : m.items) {
       report_.items.push_back({it.id, it.size, it.kind, JsonStringField(it.metadata, "filename"),
-                               true, "", ""});
+                               true, "", "", it.sealed.has_value()});
     }
     Checked("manifest signature: minisign, exporter " + m.exporter + " key " + m.exporter_key_id);
     return true;
@@ -166,20 +166,21 @@ class Verifier {
         Problem(f.path + ": changed (its SHA-256 differs from the one in the signed manifest)");
       }
     }
-    std::set<std::string> ids;
+    std::set<std::string> ids, item_paths;
     for (const auto& it : m.items) {
       if (!ids.insert(it.id).second) Problem("manifest.json: lists item " + it.id + " twice");
+      item_paths.insert(it.Path());
     }
     for (const auto& [path, hex] : members_.sha256) {
       const MemberKind kind = ClassifyMember(path);
       if (kind == MemberKind::kManifest || kind == MemberKind::kManifestSig || kind == MemberKind::kSums) {
         continue;
       }
-      bool known = kind == MemberKind::kItem ? ids.count(path.substr(6)) > 0 : listed.count(path) > 0;
+      bool known = kind == MemberKind::kItem ? item_paths.count(path) > 0 : listed.count(path) > 0;
       if (!known) Problem(path + ": not listed in the signed manifest (added?)");
     }
     for (const auto& it : m.items) {
-      const std::string path = kItemsDir + it.id;
+      const std::string path = it.Path();
       if (members_.damaged.count(path)) {
         ItemProblem(it.id, members_.damaged.at(path));
         continue;
@@ -190,6 +191,11 @@ class Verifier {
       }
       if (h == members_.sha256.end()) {
         ItemProblem(it.id, "missing from the bundle");
+      } else if (it.sealed) {
+        if (h->second != it.sealed->sha256 || members_.sizes.at(path) != it.sealed->size) {
+          ItemProblem(it.id, path + ": sealed content changed (its SHA-256 or size differs from "
+                                    "the signed manifest's)");
+        }
       } else if (h->second != it.id) {
         ItemProblem(it.id, "content does not match its ID (its SHA-256 is " + h->second + ")");
       } else if (members_.sizes.at(path) != it.size) {
@@ -354,7 +360,63 @@ class Verifier {
       if (first->action == "import" && !IngestedInReceived(it.id)) {
         ItemProblem(it.id, "imported, but no received record holds its ingest");
       }
+      CheckSealedRecord(it, *first, *rec);
     }
+    CheckSealedSummary();
+  }
+
+  // Sealed content: the manifest's sealed record is the one the signed event recorded, and
+  // it is sealed to the HQ identity key the field vault's signed init event names.
+  void CheckSealedRecord(const BundleItem& it, const Event& first, const json& rec) {
+    const json& signed_sealed = JsonField(rec, "sealed");
+    if (!it.sealed) {
+      if (!signed_sealed.is_null()) {
+        ItemProblem(it.id, "its signed " + first.action + " record says its content is sealed, "
+                           "but the manifest carries it unsealed");
+      }
+      return;
+    }
+    const json want = {{"format", it.sealed->format},
+                       {"sha256", it.sealed->sha256},
+                       {"size", it.sealed->size}};
+    if (signed_sealed != want) {
+      ItemProblem(it.id, "the manifest's sealed record differs from its signed " + first.action +
+                             " record (custody event " + std::to_string(first.sequence) + ")");
+      return;
+    }
+    if (it.sealed->to != SealedToByInit()) {
+      ItemProblem(it.id, "sealed to " + it.sealed->to +
+                             ", not to the HQ identity key of the signed init event");
+    }
+  }
+
+  // The age recipient of HQ's identity key, from the bundle's own init event, if that event
+  // made a field vault that seals content; "" otherwise.
+  std::string SealedToByInit() const {
+    for (const auto& pe : report_.sections[0].parsed) {
+      if (!pe || pe->event.action != "init") continue;
+      const json& d = pe->event.details;
+      if (JsonField(d, "seal_content") != json(true)) return "";
+      auto pk = crypto::Base64DecodeFixed<32>(JsonStringField(JsonField(d, "hq"), "identity_key"));
+      if (!pk.ok()) return "";
+      return crypto::AgeRecipient::FromPublicKey(*pk).ToString();
+    }
+    return "";
+  }
+
+  void CheckSealedSummary() {
+    size_t sealed = 0;
+    std::string to;
+    for (const auto& it : report_.manifest.items) {
+      if (!it.sealed) continue;
+      ++sealed;
+      to = it.sealed->to;
+    }
+    if (sealed == 0) return;
+    Checked("sealed content: " + std::to_string(sealed) + (sealed == 1 ? " item" : " items") +
+            " sealed to HQ (" + to + ") as items/<id>.age; each member's SHA-256 and size match "
+            "the signed manifest and the sealed record of its signed event; the plaintext's "
+            "SHA-256 (the item ID) can only be checked by HQ, which holds the key");
   }
 
   void CheckProvenance() {

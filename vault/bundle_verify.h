@@ -49,6 +49,9 @@ struct BundleItemResult {
   bool ok = false;
   std::string problem;  // the first one found about this item
   std::string sha256;   // hex SHA-256 of items/<id> as read; "" if missing or unreadable
+  // Sealed to HQ (items/<id>.age): `sha256` is the age file's, checked against the manifest
+  // and the signed record; the plaintext's SHA-256 (the ID) only HQ can check.
+  bool sealed = false;
 };
 
 struct TimelineEvent {

@@ -17,6 +17,7 @@
 #include "vault/bundle_proofs.h"
 #include "vault/bundle_sections.h"
 #include "vault/custodians.h"
+#include "vault/hq_keys.h"
 #include "vault/key_history.h"
 #include "vault/received.h"
 #include "vault/redactions.h"
@@ -210,14 +211,18 @@ Status WriteZip(Vault& vault, const std::map<std::string, std::string>& small,
   }
   uint64_t before = 0;
   for (const auto& item : items) {
-    RETURN_IF_ERROR(zip->Begin(kItemsDir + item.id, item.size));
-    Status s = ExtractItem(vault, item, [&](ByteView d) { return zip->Write(d); },
-                           [&](uint64_t done) {
-                             if (progress) progress(before + done);
-                           });
+    // Content sealed to HQ leaves as stored: the age file, never opened here.
+    const uint64_t size = item.sealed ? item.sealed->size : item.size;
+    RETURN_IF_ERROR(zip->Begin(item.sealed ? SealedItemPath(item.id) : kItemsDir + item.id, size));
+    auto write = [&](ByteView d) { return zip->Write(d); };
+    auto report = [&](uint64_t done) {
+      if (progress) progress(before + done);
+    };
+    Status s = item.sealed ? ExtractSealedItem(vault, item, write, report)
+                           : ExtractItem(vault, item, write, report);
     RETURN_IF_ERROR(s.Context("exporting"));
     RETURN_IF_ERROR(zip->End());
-    before += item.size;
+    before += size;
   }
   RETURN_IF_ERROR(zip->Finish());
   *bytes = zip->bytes_written();
@@ -334,8 +339,23 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   m.export_event = export_seq;
   m.checkpoint_size = export_seq + 1;
   m.checkpoint_root = sections[0].checkpoint_root;
+  std::string sealed_to;  // HQ's identity key as an age recipient, for sealed content
   for (const auto& it : items) {
-    m.items.push_back({it.id, it.size, it.kind, it.media_type, it.metadata});
+    BundleItem bi;
+    bi.id = it.id;
+    bi.size = it.size;
+    bi.kind = it.kind;
+    bi.media_type = it.media_type;
+    bi.metadata = it.metadata;
+    if (it.sealed) {
+      if (sealed_to.empty()) {
+        ASSIGN_OR_RETURN(std::optional<HqKeys> hq, FieldVaultHq(vault.db()));
+        if (!hq) return VerifyFailed("item " + it.id + ": sealed content in a vault without HQ keys");
+        sealed_to = crypto::AgeRecipient::FromPublicKey(hq->identity_key).ToString();
+      }
+      bi.sealed = SealedItemRef{it.sealed->format, it.sealed->sha256, it.sealed->size, sealed_to};
+    }
+    m.items.push_back(std::move(bi));
   }
 
   // Members other than items, by path; keys of every signer, merged across sections.
@@ -380,7 +400,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   small[kManifestSigPath] = sig;
   std::map<std::string, std::string> sums;
   for (const auto& [path, data] : small) sums[path] = HexSha256(data);
-  for (const auto& it : items) sums[kItemsDir + it.id] = it.id;
+  for (const auto& it : m.items) sums[it.Path()] = it.sealed ? it.sealed->sha256 : it.id;
   small[kSumsPath] = FormatSha256Sums(sums);
 
   ExportResult r;

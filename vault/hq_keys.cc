@@ -2,6 +2,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/note.h"
+#include "vault/event.h"
 
 namespace amanat::vault {
 namespace {
@@ -115,6 +116,33 @@ Result<std::optional<HqKeys>> FieldVaultHq(Db& db) {
   if (!pk.ok() || k.origin.empty()) return bad();
   k.identity_key = *pk;
   return std::optional<HqKeys>(std::move(k));
+}
+
+Result<std::optional<crypto::AgeRecipient>> ContentSealRecipient(Vault& vault) {
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare("SELECT value FROM meta WHERE key = ?"));
+  st.Bind(1, std::string(kSealContentMeta));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  const bool in_meta = row && st.ColumnText(0) == "true";
+  if (row && !in_meta) return VerifyFailed("vault.db: meta.seal_content is damaged");
+  ASSIGN_OR_RETURN(Bytes init, vault.log().Entry(0));
+  auto pe = ParseEntry(init);
+  if (!pe.ok()) return VerifyFailed("custody event 0: " + pe.status().message());
+  const json& d = pe->event.details;
+  const bool signed_seal = d.contains("seal_content") && d["seal_content"] == true;
+  if (in_meta != signed_seal) {
+    return VerifyFailed("vault.db: meta.seal_content is not what the signed init event recorded")
+        .WithHint("run amanat verify; restore the vault from a backup");
+  }
+  if (!signed_seal) return std::optional<crypto::AgeRecipient>();
+  ASSIGN_OR_RETURN(std::optional<HqKeys> hq, FieldVaultHq(vault.db()));
+  const std::string recorded = d.contains("hq") && d["hq"].is_object()
+                                   ? d["hq"].value("identity_key", std::string())
+                                   : std::string();
+  if (!hq || recorded != crypto::Base64Encode(hq->identity_key)) {
+    return VerifyFailed("vault.db: HQ's identity key is not the one the signed init event recorded")
+        .WithHint("run amanat verify; restore the vault from a backup");
+  }
+  return std::optional<crypto::AgeRecipient>(crypto::AgeRecipient::FromPublicKey(hq->identity_key));
 }
 
 }  // namespace amanat::vault

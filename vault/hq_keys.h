@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/age.h"
 #include "crypto/box.h"
 #include "crypto/status.h"
 #include "vault/vault.h"
@@ -50,6 +51,16 @@ Result<HqKeys> ParseHqKeys(std::string_view text);
 
 // The HQ keys a field vault was made with (meta.hq_keys); std::nullopt in an ordinary vault.
 Result<std::optional<HqKeys>> FieldVaultHq(Db& db);
+
+// meta key of a field vault made with `init --seal-content` (value "true").
+inline constexpr char kSealContentMeta[] = "seal_content";
+
+// The age recipient that item content is sealed to: HQ's identity key, in a field vault made
+// with `init --seal-content`; std::nullopt in any other vault. Taken from the signed init event,
+// which meta.seal_content and meta.hq_keys must agree with (kVerifyFailed otherwise: someone
+// holding the vault key changed them, so that content would be stored in plaintext or sealed
+// to a key of theirs).
+Result<std::optional<crypto::AgeRecipient>> ContentSealRecipient(Vault& vault);
 
 }  // namespace amanat::vault
 

@@ -4,10 +4,12 @@
 #include <array>
 #include <memory>
 
+#include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "vault/chunk_reader.h"
 #include "vault/event.h"
+#include "vault/hq_keys.h"
 #include "vault/media_type.h"
 #include "vault/text.h"
 #include "vault/timeutil.h"
@@ -22,6 +24,10 @@ constexpr std::array<std::string_view, 6> kKinds = {"testimony", "audio",    "vi
                                                      "image",     "document", "other"};
 
 constexpr char kItemColumns[] = "id, size, kind, media_type, ingested_at, metadata, blob_id";
+// Every item query: the item and, for content sealed to HQ, its sealed_items row.
+constexpr char kSelectItems[] =
+    "SELECT i.id, i.size, i.kind, i.media_type, i.ingested_at, i.metadata, i.blob_id, "
+    "s.format, s.sha256, s.size FROM items i LEFT JOIN sealed_items s ON s.item_id = i.id";
 
 Result<ItemInfo> ItemFromRow(const Stmt& st) {
   ItemInfo info;
@@ -32,6 +38,10 @@ Result<ItemInfo> ItemFromRow(const Stmt& st) {
   info.ingested_at = st.ColumnText(4);
   info.metadata = json::parse(st.ColumnText(5), nullptr, false);
   info.blob_id = st.ColumnInt(6);
+  if (!st.ColumnIsNull(7)) {
+    info.sealed = SealedContent{st.ColumnText(7), st.ColumnText(8),
+                                static_cast<uint64_t>(st.ColumnInt(9))};
+  }
   if (info.metadata.is_discarded() || !info.metadata.is_object()) {
     return VerifyFailed("item " + info.id + ": stored metadata is damaged");
   }
@@ -50,8 +60,7 @@ Result<size_t> Fill(const ReadFn& read, uint8_t* buf, size_t cap) {
 }
 
 Result<std::optional<ItemInfo>> FindExact(Db& db, const std::string& id) {
-  ASSIGN_OR_RETURN(Stmt st, db.Prepare(std::string("SELECT ") + kItemColumns +
-                                       " FROM items WHERE id = ?"));
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare(std::string(kSelectItems) + " WHERE i.id = ?"));
   st.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<ItemInfo>();
@@ -112,6 +121,10 @@ Status ItemMetadata::Validate() const {
   return OkStatus();
 }
 
+json SealedContent::ToJson() const {
+  return {{"format", format}, {"sha256", sha256}, {"size", size}};
+}
+
 json ItemMetadata::ToJson() const {
   json j = json::object();
   j["kind"] = kind;
@@ -136,14 +149,53 @@ struct StoredBlob {
   std::string id;
   int64_t blob_id = 0;
   int64_t chunks = 0;
-  uint64_t size = 0;
+  uint64_t size = 0;  // of the content (the plaintext)
   std::string media_type;
+  std::optional<SealedContent> sealed;  // with `seal_to`: what the chunks hold
+};
+
+// Chunk rows of sealed content: the age encryptor's output, cut into chunks of kChunkSize
+// and hashed as it is stored. Only ciphertext ever reaches `store`.
+class SealedChunks {
+ public:
+  explicit SealedChunks(std::function<Status(ByteView)> store) : store_(std::move(store)) {
+    pending_.reserve(kChunkSize);
+  }
+  Status Add(ByteView b) {
+    hash_.Update(b);
+    size_ += b.size();
+    while (!b.empty()) {
+      const size_t k = std::min(b.size(), kChunkSize - pending_.size());
+      pending_.insert(pending_.end(), b.begin(), b.begin() + static_cast<std::ptrdiff_t>(k));
+      b = b.subspan(k);
+      if (pending_.size() == kChunkSize) RETURN_IF_ERROR(Flush());
+    }
+    return OkStatus();
+  }
+  Result<SealedContent> Finish() {
+    if (!pending_.empty()) RETURN_IF_ERROR(Flush());
+    return SealedContent{kSealedFormat, crypto::HexEncode(hash_.Finish()), size_};
+  }
+
+ private:
+  Status Flush() {
+    RETURN_IF_ERROR(store_(pending_));
+    pending_.clear();
+    return OkStatus();
+  }
+  std::function<Status(ByteView)> store_;
+  Bytes pending_;
+  crypto::Sha256 hash_;
+  uint64_t size_ = 0;
 };
 
 // Streams `read` into chunk rows of a new blob, hashing on the way. After the first chunk,
 // reading and hashing run on a second thread (vault/chunk_reader.h) while this one stores.
 // A non-empty `media_type` was detected already; otherwise libmagic looks at the first chunk.
+// With `seal_to`, the content is encrypted to it on the way (one age file, with a fresh file
+// key) and only the age bytes are stored.
 Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& progress,
+                               const std::optional<crypto::AgeRecipient>& seal_to,
                                const std::string& media_type = "") {
   StoredBlob out;
   ASSIGN_OR_RETURN(Stmt next, db.Prepare("SELECT coalesce(max(id), 0) + 1 FROM blobs"));
@@ -153,11 +205,22 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
 
   ASSIGN_OR_RETURN(Stmt put,
                    db.Prepare("INSERT INTO chunks(blob_id, seq, data) VALUES(?, ?, ?)"));
-  auto store = [&](ByteView chunk) -> Status {
+  auto put_row = [&](ByteView chunk) -> Status {
     put.Bind(1, out.blob_id).Bind(2, out.chunks).BindBlobNoCopy(3, chunk);
     RETURN_IF_ERROR(put.Run());
     put.Reset();
     ++out.chunks;
+    return OkStatus();
+  };
+  std::optional<SealedChunks> sealed;
+  std::optional<crypto::AgeEncryptor> enc;
+  if (seal_to) {
+    sealed.emplace(put_row);
+    ASSIGN_OR_RETURN(enc, crypto::AgeEncryptor::Create(
+                              {*seal_to}, [&sealed](ByteView b) { return sealed->Add(b); }));
+  }
+  auto store = [&](ByteView chunk) -> Status {
+    RETURN_IF_ERROR(enc ? enc->Write(chunk) : put_row(chunk));
     out.size += chunk.size();
     if (progress) progress(out.size);
     return OkStatus();
@@ -189,6 +252,10 @@ Result<StoredBlob> StoreChunks(Db& db, const ReadFn& read, const ProgressFn& pro
     }
   }
   out.id = crypto::HexEncode(hash.Finish());
+  if (enc) {
+    RETURN_IF_ERROR(enc->Finish());
+    ASSIGN_OR_RETURN(out.sealed, sealed->Finish());
+  }
   return out;
 }
 
@@ -199,23 +266,33 @@ json IngestDetails(const ItemInfo& item, const json& meta, bool already_present,
   d["media_type"] = item.media_type;
   d["metadata"] = meta;
   d["already_present"] = already_present;
+  if (item.sealed) d["sealed"] = item.sealed->ToJson();
   return d;
 }
 
 // The blobs row of freshly stored chunks and the items row that names them.
 Status InsertItemRows(Db& db, const StoredBlob& blob, const ItemInfo& info) {
   ASSIGN_OR_RETURN(Stmt b, db.Prepare("INSERT INTO blobs(id, size, chunks) VALUES(?, ?, ?)"));
+  const uint64_t stored = blob.sealed ? blob.sealed->size : blob.size;
   RETURN_IF_ERROR(
-      b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(blob.size)).Bind(3, blob.chunks).Run());
+      b.Bind(1, blob.blob_id).Bind(2, static_cast<int64_t>(stored)).Bind(3, blob.chunks).Run());
   ASSIGN_OR_RETURN(Stmt item, db.Prepare(std::string("INSERT INTO items(") + kItemColumns +
                                          ") VALUES(?, ?, ?, ?, ?, ?, ?)"));
-  return item.Bind(1, info.id)
-      .Bind(2, static_cast<int64_t>(info.size))
-      .Bind(3, info.kind)
-      .Bind(4, info.media_type)
-      .Bind(5, info.ingested_at)
-      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
-      .Bind(7, blob.blob_id)
+  RETURN_IF_ERROR(item.Bind(1, info.id)
+                      .Bind(2, static_cast<int64_t>(info.size))
+                      .Bind(3, info.kind)
+                      .Bind(4, info.media_type)
+                      .Bind(5, info.ingested_at)
+                      .Bind(6, info.metadata.dump(-1, ' ', false, json::error_handler_t::replace))
+                      .Bind(7, blob.blob_id)
+                      .Run());
+  if (!blob.sealed) return OkStatus();
+  ASSIGN_OR_RETURN(Stmt s, db.Prepare("INSERT INTO sealed_items(item_id, format, sha256, size) "
+                                      "VALUES(?, ?, ?, ?)"));
+  return s.Bind(1, info.id)
+      .Bind(2, blob.sealed->format)
+      .Bind(3, blob.sealed->sha256)
+      .Bind(4, static_cast<int64_t>(blob.sealed->size))
       .Run();
 }
 
@@ -244,6 +321,7 @@ Result<IngestResult> AddStoredItem(Vault& vault, const StoredBlob& blob, const s
   info.ingested_at = NowUtc();
   info.metadata = ingest_meta;
   info.blob_id = blob.blob_id;
+  info.sealed = blob.sealed;
   RETURN_IF_ERROR(InsertItemRows(vault.db(), blob, info));
   ASSIGN_OR_RETURN(uint64_t seq, RecordStored(vault, info, ingest_meta, false, event));
   return IngestResult{std::move(info), false, seq};
@@ -262,10 +340,11 @@ Result<IngestResult> StoreItem(Vault& vault, const ReadFn& read, const ItemMetad
   RETURN_IF_ERROR(CheckWitnessKnown(vault, meta.witness));
   Db& db = vault.db();
   const json ingest_meta = IngestMetadata(vault, meta);
+  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(vault));
   std::optional<ItemInfo> existing;
   {
     ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
-    ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress));
+    ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress, seal_to));
     ASSIGN_OR_RETURN(existing, FindExact(db, blob.id));
     if (!existing) {
       ASSIGN_OR_RETURN(IngestResult r, AddStoredItem(vault, blob, meta.kind, ingest_meta, event));
@@ -301,7 +380,8 @@ Result<IngestResult> IngestWholeItem(Vault& vault, ByteView content, const ItemM
     off += k;
     return k;
   };
-  ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, nullptr, media_type));
+  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(vault));
+  ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, nullptr, seal_to, media_type));
   return AddStoredItem(vault, blob, meta.kind, ingest_meta, event);
 }
 
@@ -310,8 +390,9 @@ Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const R
   Db& db = vault.db();
   ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, item.id));
   if (existing) return IngestResult{std::move(*existing), true};
+  ASSIGN_OR_RETURN(auto seal_to, ContentSealRecipient(vault));
   ASSIGN_OR_RETURN(Savepoint sp, Savepoint::Begin(db));
-  ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress));
+  ASSIGN_OR_RETURN(StoredBlob blob, StoreChunks(db, read, progress, seal_to));
   if (blob.id != item.id || blob.size != item.size) {
     return VerifyFailed("item " + item.id + ": the received content does not match its ID");
   }
@@ -323,6 +404,7 @@ Result<IngestResult> StoreReceivedItem(Vault& vault, const ReadFn& read, const R
   info.ingested_at = NowUtc();
   info.metadata = item.metadata;
   info.blob_id = blob.blob_id;
+  info.sealed = blob.sealed;
   RETURN_IF_ERROR(InsertItemRows(db, blob, info));
   RETURN_IF_ERROR(sp.Release());
   return IngestResult{std::move(info), false};
@@ -372,9 +454,9 @@ Result<ItemInfo> ResolveItem(Vault& vault, std::string_view ref) {
     msg.append("' is not an item ID (64 hex digits, or a unique prefix of 8 or more)");
     return InvalidInput(std::move(msg));
   }
-  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(std::string("SELECT ") + kItemColumns +
-                                               " FROM items WHERE id >= ? AND id < ? "
-                                               "ORDER BY id LIMIT 6"));
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(std::string(kSelectItems) +
+                                               " WHERE i.id >= ? AND i.id < ? "
+                                               "ORDER BY i.id LIMIT 6"));
   st.Bind(1, p).Bind(2, p + "g");  // 'g' sorts after every hex digit
   std::vector<ItemInfo> found;
   for (;;) {
@@ -398,8 +480,8 @@ Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind) {
   if (!kind.empty() && !IsValidKind(kind)) {
     return InvalidInput("unknown kind '" + kind.substr(0, 40) + "'");
   }
-  std::string sql = std::string("SELECT ") + kItemColumns + " FROM items" +
-                    (kind.empty() ? "" : " WHERE kind = ?") + " ORDER BY rowid";
+  std::string sql = std::string(kSelectItems) + (kind.empty() ? "" : " WHERE i.kind = ?") +
+                    " ORDER BY i.rowid";
   ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(sql));
   if (!kind.empty()) st.Bind(1, kind);
   std::vector<ItemInfo> out;
@@ -412,8 +494,12 @@ Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind) {
   return out;
 }
 
-Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
-                   const ProgressFn& progress) {
+namespace {
+
+// Streams the blob's chunk rows in order to `write`; returns their SHA-256 and byte count.
+Result<std::pair<std::string, uint64_t>> StreamChunks(Vault& vault, const ItemInfo& item,
+                                                      const WriteFn& write,
+                                                      const ProgressFn& progress) {
   ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
                                 "SELECT seq, data FROM chunks WHERE blob_id = ? ORDER BY seq"));
   st.Bind(1, item.blob_id);
@@ -434,12 +520,45 @@ Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
     ++expect;
     if (progress) progress(total);
   }
+  return std::make_pair(crypto::HexEncode(hash.Finish()), total);
+}
+
+}  // namespace
+
+Status RequireOpenable(Vault& vault, const ItemInfo& item) {
+  if (!item.sealed) return OkStatus();
+  ASSIGN_OR_RETURN(std::optional<HqKeys> hq, FieldVaultHq(vault.db()));
+  const std::string to = hq ? hq->origin : std::string("HQ's identity key");
+  return Status(Code::kAuthFailed,
+                "item " + item.id.substr(0, 8) + "… is sealed to HQ (" + to +
+                    "): its content cannot be opened in this vault",
+                "export it to HQ (amanat export ID -o FILE), where a custodian with the unseal "
+                "grant imports it");
+}
+
+Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
+                   const ProgressFn& progress) {
+  RETURN_IF_ERROR(RequireOpenable(vault, item));
+  ASSIGN_OR_RETURN(auto got, StreamChunks(vault, item, write, progress));
+  const auto& [sha256, total] = got;
   if (total != item.size) {
     return VerifyFailed("item " + item.id + ": stored content has " + std::to_string(total) +
                         " bytes, expected " + std::to_string(item.size));
   }
-  if (crypto::HexEncode(hash.Finish()) != item.id) {
+  if (sha256 != item.id) {
     return VerifyFailed("item " + item.id + ": stored content does not match its SHA-256");
+  }
+  return OkStatus();
+}
+
+Status ExtractSealedItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
+                         const ProgressFn& progress) {
+  if (!item.sealed) return InvalidInput("item " + item.id + ": its content is not sealed");
+  ASSIGN_OR_RETURN(auto got, StreamChunks(vault, item, write, progress));
+  const auto& [sha256, total] = got;
+  if (total != item.sealed->size || sha256 != item.sealed->sha256) {
+    return VerifyFailed("item " + item.id + ": stored sealed content (" + std::to_string(total) +
+                        " bytes) does not match its sealed record (SHA-256 and size)");
   }
   return OkStatus();
 }

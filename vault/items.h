@@ -44,6 +44,19 @@ struct ItemMetadata {
   nlohmann::json ToJson() const;
 };
 
+// Content sealed to HQ (a field vault made with `init --seal-content`; docs/format/hq-keys.md,
+// "Sealed content"): the item's blob holds an age file encrypted to HQ's identity key instead
+// of the plaintext. The item's ID and size stay the plaintext's; these describe the stored
+// bytes.
+inline constexpr char kSealedFormat[] = "age";
+struct SealedContent {
+  std::string format = kSealedFormat;
+  std::string sha256;  // of the stored (age) bytes, lowercase hex
+  uint64_t size = 0;   // of the stored bytes
+  nlohmann::json ToJson() const;  // {"format", "sha256", "size"}, as in the signed events
+  bool operator==(const SealedContent&) const = default;
+};
+
 struct ItemInfo {
   std::string id;  // 64 lowercase hex digits
   uint64_t size = 0;
@@ -52,6 +65,7 @@ struct ItemInfo {
   std::string ingested_at;
   nlohmann::json metadata;  // ItemMetadata::ToJson() of the first ingest, plus "collector"
   int64_t blob_id = 0;
+  std::optional<SealedContent> sealed;  // set when the blob holds content sealed to HQ
 };
 
 struct IngestResult {
@@ -70,6 +84,11 @@ struct StoreEvent {
 
 bool IsValidKind(std::string_view kind);
 bool IsValidPseudonym(std::string_view p);
+
+// In a vault made with `init --seal-content`, every way of storing new content below
+// (except StoreReceivedItem of an item HQ unsealed, at HQ) streams the plaintext once,
+// hashing it for the ID while encrypting it to HQ's identity key, and stores only the age
+// bytes; the event records them as details.sealed (SealedContent::ToJson()).
 
 // Streams `read` into the vault and records a signed ingest event, inside a savepoint of the
 // caller's open transaction: a failure midway rolls back to the savepoint and leaves no
@@ -118,8 +137,6 @@ Result<ItemInfo> ResolveItem(Vault& vault, std::string_view ref);
 // Every item, oldest ingest first, optionally of one kind.
 Result<std::vector<ItemInfo>> ListItems(Vault& vault, const std::string& kind);
 
-// Streams the item's content to `write`, hashing on the way. kVerifyFailed if the stored
-// bytes do not hash to the item's ID (detected at the end; the caller must discard output).
 // Records later metadata for an item as a signed annotate event (the item and its ingest
 // record never change) and commits it. `changes` holds only the fields given; kind and
 // filename cannot be annotated. kInvalidInput if nothing is given or a field is malformed.
@@ -134,8 +151,22 @@ Result<nlohmann::json> ItemAnnotations(Vault& vault, const ItemInfo& item);
 Status RecordAccess(Vault& vault, const ItemInfo& item, const std::string& operation,
                     const std::string& purpose);
 
+// Streams the item's content to `write`, hashing on the way. kVerifyFailed if the stored
+// bytes do not hash to the item's ID (detected at the end; the caller must discard output).
+// kAuthFailed (RequireOpenable's message) for content sealed to HQ, before any byte.
 Status ExtractItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
                    const ProgressFn& progress);
+
+// kAuthFailed if the item's content is sealed to HQ and so cannot be opened in this vault:
+// "item <id8>… is sealed to HQ (<HQ origin>): its content cannot be opened in this vault".
+// Commands that would read plaintext call it before recording any access.
+Status RequireOpenable(Vault& vault, const ItemInfo& item);
+
+// Streams the item's stored bytes exactly as stored (for sealed content: the age file) to
+// `write`, checking them against the sealed record (kVerifyFailed on a mismatch, detected at
+// the end). REQUIRES: item.sealed.
+Status ExtractSealedItem(Vault& vault, const ItemInfo& item, const WriteFn& write,
+                         const ProgressFn& progress);
 
 }  // namespace amanat::vault
 

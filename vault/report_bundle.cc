@@ -35,6 +35,10 @@ ReportItem ItemOf(const BundleReport& r, const BundleItem& bi) {
     it.sha256_now = res.sha256;
     it.match = res.ok && res.sha256 == bi.id;
     it.problem = res.problem;
+    if (res.ok && res.sealed) {
+      it.problem = "content sealed to HQ: the sealed bytes match the signed record; the "
+                   "plaintext's SHA-256 can only be checked by HQ";
+    }
   }
   if (const Event* ev = FirstRecord(r, bi.id)) {
     it.recorded_at = ev->time;

@@ -279,11 +279,30 @@ CREATE TRIGGER received_identities_no_delete BEFORE DELETE ON received_identitie
   BEGIN SELECT RAISE(ABORT, 'received records are append-only'); END;
 )sql";
 
+// Content sealed to HQ in a field vault made with `init --seal-content`
+// (docs/format/hq-keys.md, "Sealed content"): the item's blob holds an age file encrypted to
+// HQ's identity key, never the plaintext; this row gives the SHA-256 and size of those stored
+// bytes, as the signed ingest or derive event records them. The item's ID and size stay the
+// plaintext's.
+constexpr char kSealedItems[] = R"sql(
+CREATE TABLE sealed_items(
+  item_id TEXT PRIMARY KEY REFERENCES items(id) CHECK(length(item_id) = 64),
+  format  TEXT NOT NULL,
+  sha256  TEXT NOT NULL CHECK(length(sha256) = 64),
+  size    INTEGER NOT NULL CHECK(size >= 0)
+) WITHOUT ROWID;
+CREATE TRIGGER sealed_items_no_update BEFORE UPDATE ON sealed_items
+  BEGIN SELECT RAISE(ABORT, 'items are immutable'); END;
+CREATE TRIGGER sealed_items_no_delete BEFORE DELETE ON sealed_items
+  BEGIN SELECT RAISE(ABORT, 'items are immutable'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {"witnesses-provenance", kWitnessesProvenanceSql},
     {"timestamps", kTimestampsSchema},
     {"received-records", kReceivedRecords},
     {"received-identities", kReceivedIdentities},
+    {"sealed-items", kSealedItems},
 };
 
 Result<bool> IsApplied(Db& db, const Migration& m) {

@@ -75,6 +75,7 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
         {"identity_key", crypto::Base64Encode(identity_pk)},
     };
     if (options.hq) rows.emplace_back("hq_keys", options.hq->ToJson().dump());
+    if (options.hq && options.seal_content) rows.emplace_back(kSealContentMeta, "true");
     for (const auto& [k, v] : rows) {
       RETURN_IF_ERROR(put.Bind(1, k).Bind(2, v).Run());
       put.Reset();
@@ -103,6 +104,7 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
                   {"grants", options.hq ? nlohmann::json::array()
                                         : nlohmann::json::array({"unseal"})}};
     if (options.hq) ev.details["hq"] = options.hq->ToJson();
+    if (options.hq && options.seal_content) ev.details["seal_content"] = true;
     CustodyLog log(db);
     RETURN_IF_ERROR(log.Append(ev, {&sign_key}).status());
     RETURN_IF_ERROR(log.CheckPendingSignatures());

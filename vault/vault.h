@@ -42,6 +42,9 @@ struct InitOptions {
   // Field mode (docs/format/hq-keys.md): the vault's identity key is HQ's, no custodian holds
   // `unseal`, and the HQ keys are kept in meta.hq_keys and the init event. Not owned.
   const HqKeys* hq = nullptr;
+  // With `hq`: item content is sealed to HQ's identity key too (meta.seal_content, and
+  // seal_content: true in the init event; docs/format/hq-keys.md, "Sealed content").
+  bool seal_content = false;
 };
 
 // Asked for the passphrase only after keyslots.json has been read and checked, so that a

@@ -305,6 +305,9 @@ class Verifier {
       std::vector<uint64_t>& seqs = subject_events_[id];
       if (seqs.empty() || seqs.back() != i) seqs.push_back(i);
     }
+    if (ev.action == "init") {
+      seals_content_ = ev.details.contains("seal_content") && ev.details["seal_content"] == true;
+    }
     if (ev.action == "derive" || ev.action == "witness-add") provenance_events_.emplace(i, ev);
     if (ev.action == "timestamp") timestamp_events_.emplace_back(i, ev.details);
   }
@@ -545,8 +548,24 @@ class Verifier {
           Problem("item " + item.id + ": stored record differs from its signed ingest event (" +
                   EventName(ingest->second.entry) + ")");
         }
+        // Content sealed to HQ: the stored bytes are what the signed event says was sealed.
+        const json signed_sealed = d.contains("sealed") ? d["sealed"] : json();
+        const json stored_sealed = item.sealed ? item.sealed->ToJson() : json();
+        if (signed_sealed != stored_sealed) {
+          Problem("item " + item.id + ": its sealed-content record differs from its signed " +
+                  "ingest event (" + EventName(ingest->second.entry) + ")");
+        } else if (seals_content_ && !item.sealed) {
+          Problem("item " + item.id + ": stored in plaintext, but the signed init event seals " +
+                  "content to HQ (" + EventName(ingest->second.entry) + ")");
+        }
       }
-      if (o_.full) {
+      if (o_.full && item.sealed) {
+        // Only HQ can open it: its stored bytes are checked against the sealed record, which
+        // the check above ties to the signed event.
+        Status s = ExtractSealedItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
+        ++report_.items_sealed_checked;
+        if (!s.ok()) Problem(s.message());
+      } else if (o_.full) {
         Status s = ExtractItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
         ++report_.items_rehashed;
         if (!s.ok()) Problem(s.message());
@@ -631,6 +650,7 @@ class Verifier {
   std::string log_key_text_;
   std::vector<LateCheck> late_checks_;
   std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
+  bool seals_content_ = false;  // the init event says seal_content (docs/format/hq-keys.md)
   // item → the events that name it, in log order
   std::unordered_map<std::string, std::vector<uint64_t>> subject_events_;
   std::map<uint64_t, Event> provenance_events_;  // the derive and witness-add events

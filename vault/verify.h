@@ -28,6 +28,10 @@ struct VerifyReport {
   uint64_t items = 0;
   uint64_t checkpoints = 0;  // checkpoints checked (latest, stored, --against)
   uint64_t items_rehashed = 0;
+  // --full in a field vault with sealed content: items whose stored (sealed) bytes were
+  // checked against the SHA-256 and size their signed event records (the plaintext, and so
+  // the ID, only HQ can check).
+  uint64_t items_sealed_checked = 0;
   std::string root_b64;
   // One line per problem, each naming the event, item or file, e.g.
   // "custody event 418: signature does not verify (key 3f9a0c12)".

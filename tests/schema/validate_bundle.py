@@ -348,6 +348,30 @@ def check_identities(bundle, manifest, files, own, received):
     return len(listed)
 
 
+def check_items(bundle, manifest, files):
+    """Each item's member is there with the manifest's SHA-256 and size: items/<id> (the ID is
+    its SHA-256), or items/<id>.age for content sealed to HQ (the sealed record's); no other
+    member is under items/."""
+    want = {}
+    for it in manifest["items"]:
+        sealed = it.get("sealed")
+        if sealed:
+            want["items/" + it["id"] + ".age"] = (sealed["sha256"], sealed["size"])
+        else:
+            want["items/" + it["id"]] = (it["id"], it["size"])
+    for path in files:
+        if path.startswith("items/") and path not in want:
+            problem("%s: not an item the manifest lists in this form" % path)
+    for path, (digest, size) in want.items():
+        if path not in files:
+            problem("%s: missing" % path)
+            continue
+        with open(os.path.join(bundle, path), "rb") as f:
+            data = f.read()
+        if hashlib.sha256(data).hexdigest() != digest or len(data) != size:
+            problem("%s: SHA-256 or size differs from the manifest" % path)
+
+
 def main(argv):
     if len(argv) != 3:
         print("usage: validate_bundle.py SCHEMA_DIR BUNDLE_DIR", file=sys.stderr)
@@ -399,6 +423,7 @@ def main(argv):
 
     tokens = check_timestamps(bundle, manifest)
     check_identities(bundle, manifest, files, own, received)
+    check_items(bundle, manifest, files)
 
     for p in problems:
         print("validate_bundle: " + p, file=sys.stderr)
