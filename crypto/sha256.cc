@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "crypto/encoding.h"
+
 namespace amanat::crypto {
 namespace {
 
@@ -57,5 +59,7 @@ Digest Sha256Of(ByteView data) {
   }
   return out;
 }
+
+std::string Sha256Hex(ByteView data) { return HexEncode(Sha256Of(data)); }
 
 }  // namespace amanat::crypto

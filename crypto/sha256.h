@@ -29,6 +29,10 @@ class Sha256 {
 Digest Sha256Of(ByteView data);
 inline Digest Sha256Of(std::string_view s) { return Sha256Of(AsBytes(s)); }
 
+// Lowercase hex of SHA-256(data), as SHA256SUMS, manifests and item IDs write it.
+std::string Sha256Hex(ByteView data);
+inline std::string Sha256Hex(std::string_view s) { return Sha256Hex(AsBytes(s)); }
+
 }  // namespace amanat::crypto
 
 #endif  // AMANAT_CRYPTO_SHA256_H_

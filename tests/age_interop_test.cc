@@ -23,7 +23,7 @@ using ::amanat::testing::RunResult;
 
 constexpr char kAge[] = "/usr/bin/age";
 constexpr char kAgeKeygen[] = "/usr/bin/age-keygen";
-constexpr size_t kChunk = kAgeChunkSize;
+constexpr size_t kInteropChunk = kAgeChunkSize;
 
 class AgeInteropTest : public CliTest {
  protected:
@@ -57,7 +57,7 @@ TEST_F(AgeInteropTest, StockAgeDecryptsOurFiles) {
   AgeIdentity id = AgeIdentity::Generate();
   std::string key = WriteIdentity(id, "key.txt");
   for (size_t n :
-       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk + 5, size_t{5} << 20}) {
+       {size_t{0}, size_t{1}, kInteropChunk - 1, kInteropChunk, kInteropChunk + 1, 3 * kInteropChunk + 5, size_t{5} << 20}) {
     std::string plain = PseudoRandomBytes(n, n + 1);
     std::string enc = MakeFile("f.age", testing::Encrypt(plain, {id.Recipient()}, 50000));
     RunResult r = RunProgram(kAge, {"-d", "-i", key, enc});
@@ -88,7 +88,7 @@ TEST_F(AgeInteropTest, WeDecryptStockAgeFilesAtRandomOffsets) {
   std::vector<AgeIdentity> ids;
   ids.push_back(std::move(id));
   std::mt19937_64 rng(1);
-  for (size_t n : {size_t{0}, size_t{1}, kChunk, kChunk + 1, 3 * kChunk + 5, size_t{3} << 20}) {
+  for (size_t n : {size_t{0}, size_t{1}, kInteropChunk, kInteropChunk + 1, 3 * kInteropChunk + 5, size_t{3} << 20}) {
     std::string plain = PseudoRandomBytes(n, n + 7);
     std::string in = MakeFile("in.bin", plain);
     for (bool use_R : {false, true}) {
@@ -103,7 +103,7 @@ TEST_F(AgeInteropTest, WeDecryptStockAgeFilesAtRandomOffsets) {
       auto all = testing::ReadAll(*f, 40000);
       ASSERT_TRUE(all.ok());
       EXPECT_TRUE(*all == plain) << n;
-      std::vector<uint8_t> buf(kChunk * 2);
+      std::vector<uint8_t> buf(kInteropChunk * 2);
       for (int i = 0; i < 50 && n > 0; ++i) {
         uint64_t off = rng() % n;
         size_t len = rng() % buf.size();

@@ -20,7 +20,7 @@ constexpr std::string_view kSpecText =
     "20852163\n"
     "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
-NoteSigner FreshSigner(std::string name) {
+NoteSigner NewLogSigner(std::string name) {
   return NoteSigner(std::move(name), Ed25519KeyPair::Generate());
 }
 
@@ -32,7 +32,7 @@ Checkpoint Sample(std::string origin) {
   return cp;
 }
 
-void ExpectMalformed(std::string_view text, const std::string& what) {
+void ExpectCheckpointMalformed(std::string_view text, const std::string& what) {
   auto r = ParseCheckpoint(text);
   EXPECT_FALSE(r.ok()) << what;
   EXPECT_EQ(r.status().code(), Code::kInvalidInput) << what << ": " << r.status().message();
@@ -73,7 +73,7 @@ TEST(CheckpointText, RejectsBadTreeSize) {
   for (const std::string size :
        {"01", "00", "007", "18446744073709551616", "99999999999999999999", "184467440737095516150",
         "", "-1", "+1", " 1", "1 ", "0x10", "1e3", "1.0", "\xEF\xBC\x91" /* fullwidth 1 */}) {
-    ExpectMalformed("o\n" + size + "\n" + root + "\n", "size '" + size + "'");
+    ExpectCheckpointMalformed("o\n" + size + "\n" + root + "\n", "size '" + size + "'");
   }
   ASSERT_TRUE(ParseCheckpoint("o\n10\n" + root + "\n").ok());  // the control is good
 }
@@ -90,23 +90,23 @@ TEST(CheckpointText, RejectsBadRootHash) {
       {"CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I= ", "trailing space"},
       {HexEncode(Bytes(32, 0x11)), "hex"},
   };
-  for (const auto& [root, what] : roots) ExpectMalformed("o\n1\n" + root + "\n", what);
+  for (const auto& [root, what] : roots) ExpectCheckpointMalformed("o\n1\n" + root + "\n", what);
 }
 
 TEST(CheckpointText, RejectsMissingOrEmptyLines) {
   const std::string root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
-  ExpectMalformed("", "empty");
-  ExpectMalformed("o\n", "origin only");
-  ExpectMalformed("o\n1\n", "no root line");
-  ExpectMalformed("o\n1\n" + root, "no final newline");
-  ExpectMalformed("\n1\n" + root + "\n", "empty origin");
-  ExpectMalformed("o\n\n" + root + "\n", "empty size line");
-  ExpectMalformed("o\n1\n" + root + "\n\n", "empty extension line at end");
-  ExpectMalformed("o\n1\n" + root + "\next\n\nmore\n", "empty extension line inside");
-  ExpectMalformed("o\n1\n" + root + "\r\n", "CRLF");
-  ExpectMalformed("o\t\n1\n" + root + "\n", "control character");
-  ExpectMalformed("o\xFF\n1\n" + root + "\n", "not UTF-8");
-  ExpectMalformed(std::string(kMaxNoteSize, 'o') + "\n1\n" + root + "\n", "too large");
+  ExpectCheckpointMalformed("", "empty");
+  ExpectCheckpointMalformed("o\n", "origin only");
+  ExpectCheckpointMalformed("o\n1\n", "no root line");
+  ExpectCheckpointMalformed("o\n1\n" + root, "no final newline");
+  ExpectCheckpointMalformed("\n1\n" + root + "\n", "empty origin");
+  ExpectCheckpointMalformed("o\n\n" + root + "\n", "empty size line");
+  ExpectCheckpointMalformed("o\n1\n" + root + "\n\n", "empty extension line at end");
+  ExpectCheckpointMalformed("o\n1\n" + root + "\next\n\nmore\n", "empty extension line inside");
+  ExpectCheckpointMalformed("o\n1\n" + root + "\r\n", "CRLF");
+  ExpectCheckpointMalformed("o\t\n1\n" + root + "\n", "control character");
+  ExpectCheckpointMalformed("o\xFF\n1\n" + root + "\n", "not UTF-8");
+  ExpectCheckpointMalformed(std::string(kMaxNoteSize, 'o') + "\n1\n" + root + "\n", "too large");
 }
 
 TEST(CheckpointText, FormatRefusesWhatItCouldNotParse) {
@@ -132,7 +132,7 @@ TEST(CheckpointText, FormatRefusesWhatItCouldNotParse) {
 }
 
 TEST(CheckpointSigned, RoundTripsWithFreshKey) {
-  NoteSigner signer = FreshSigner("amanat/0123456789abcdef");
+  NoteSigner signer = NewLogSigner("amanat/0123456789abcdef");
   Checkpoint cp = Sample(signer.name());
   for (bool extensions : {false, true}) {
     if (extensions) cp.extensions = {"time 2024-06-01T00:00:00Z"};
@@ -156,8 +156,8 @@ TEST(CheckpointSigned, RoundTripsWithFreshKey) {
 }
 
 TEST(CheckpointSigned, AcceptsExtraCosignatures) {
-  NoteSigner log = FreshSigner("amanat/log");
-  NoteSigner witness = FreshSigner("witness.example/w1");
+  NoteSigner log = NewLogSigner("amanat/log");
+  NoteSigner witness = NewLogSigner("witness.example/w1");
   Checkpoint cp = Sample(log.name());
   auto text = FormatCheckpoint(cp);
   ASSERT_TRUE(text.ok());
@@ -169,7 +169,7 @@ TEST(CheckpointSigned, AcceptsExtraCosignatures) {
 }
 
 TEST(CheckpointSigned, RejectsTamperingAndWrongKeys) {
-  NoteSigner signer = FreshSigner("amanat/log");
+  NoteSigner signer = NewLogSigner("amanat/log");
   Checkpoint cp = Sample(signer.name());
   auto note = SignCheckpoint(cp, signer);
   ASSERT_TRUE(note.ok());
@@ -182,7 +182,7 @@ TEST(CheckpointSigned, RejectsTamperingAndWrongKeys) {
   EXPECT_EQ(r1.status().code(), Code::kVerifyFailed);
 
   // Another key under the same name.
-  NoteSigner impostor = FreshSigner("amanat/log");
+  NoteSigner impostor = NewLogSigner("amanat/log");
   auto r2 = OpenCheckpoint(*note, impostor.verifier());
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.status().code(), Code::kVerifyFailed);
@@ -198,7 +198,7 @@ TEST(CheckpointSigned, RejectsTamperingAndWrongKeys) {
 }
 
 TEST(CheckpointSigned, KeyNameMustEqualOrigin) {
-  NoteSigner signer = FreshSigner("amanat/other");
+  NoteSigner signer = NewLogSigner("amanat/other");
   Checkpoint cp = Sample("amanat/log");
 
   auto refused = SignCheckpoint(cp, signer);
@@ -217,7 +217,7 @@ TEST(CheckpointSigned, KeyNameMustEqualOrigin) {
 }
 
 TEST(CheckpointSigned, RejectsSignedNoteThatIsNotACheckpoint) {
-  NoteSigner signer = FreshSigner("amanat/log");
+  NoteSigner signer = NewLogSigner("amanat/log");
   const std::string root = Base64Encode(Sha256Of(std::string_view("r")));
   for (const std::string& text : {std::string("amanat/log\n"), "amanat/log\n01\n" + root + "\n",
                                   "amanat/log\n1\n" + root + "\n\nextension after blank\n"}) {
@@ -233,7 +233,7 @@ TEST(CheckpointSigned, RejectsSignedNoteThatIsNotACheckpoint) {
 }
 
 TEST(CheckpointSigned, RejectsMalformedNote) {
-  NoteSigner signer = FreshSigner("amanat/log");
+  NoteSigner signer = NewLogSigner("amanat/log");
   auto text = FormatCheckpoint(Sample(signer.name()));
   ASSERT_TRUE(text.ok());
   for (const std::string& note : {std::string(), *text, *text + "\n"}) {

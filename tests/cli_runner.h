@@ -43,6 +43,10 @@ namespace amanat::testing {
 
 // Where the build put the binary and where the test sources are (set by tests/CMakeLists.txt).
 inline std::string AmanatBinary() { return AMANAT_BINARY; }
+// The interpreter for the stock-tool checks (scripts/validate_bundle.py and the like).
+inline constexpr char kPython[] = "/usr/bin/python3";
+// The sample testimony, tests/fixtures/ (FixturePath).
+inline constexpr char kTestimony[] = "testimony-omir-bekali.txt";
 inline std::string TestDataDir() { return AMANAT_TEST_DATA_DIR; }
 inline std::string FixturePath(const std::string& name) {
   return TestDataDir() + "/fixtures/" + name;
@@ -503,6 +507,10 @@ class CliTest : public ::testing::Test {
  private:
   std::string dir_, vault_, pass_file_;
 };
+
+inline bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
 
 // The lines of `s`, without their '\n'.
 inline std::vector<std::string> Lines(const std::string& s) {

@@ -27,7 +27,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kTestimony[] = "testimony-omir-bekali.txt";
 // sha256sum tests/fixtures/testimony-omir-bekali.txt
 constexpr char kTestimonySha256[] =
     "c01f1009e392e923f027683b95e432fc1f098d644b2b4c62886bf5e7a6ed025a";

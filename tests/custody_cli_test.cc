@@ -34,9 +34,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kTestimony[] = "testimony-omir-bekali.txt";
 constexpr char kSchema[] = "/../schemas/custody-event.schema.json";  // relative to tests/
-constexpr char kPython[] = "/usr/bin/python3";
 
 // The decoded payload (in-toto Statement) of a raw DSSE entry, decoded here without
 // Amanat's parser.

@@ -24,8 +24,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kName[] = "Omir Bekali";
-constexpr char kContact[] = "+31 6 5550 1976, Utrecht";
+constexpr char kFieldName[] = "Omir Bekali";
+constexpr char kFieldContact[] = "+31 6 5550 1976, Utrecht";
 
 class FieldMode : public CliTest {
  protected:
@@ -71,8 +71,8 @@ class FieldMode : public CliTest {
   }
 
   std::string AddWitness(RunResult (FieldMode::*as)(std::vector<std::string>)) {
-    json rec = {{"name", kName},
-                {"contact", kContact},
+    json rec = {{"name", kFieldName},
+                {"contact", kFieldContact},
                 {"consent", {{"court", true}, {"publication", false}}}};
     std::string file = MakeFile("witness.json", rec.dump());
     RunResult r = (this->*as)({"witness", "add", "--from", file});
@@ -240,7 +240,7 @@ TEST_F(FieldMode, ReplacedIdentityKeyIsRefusedBeforeSealing) {
   json ks = json::parse(ReadFileBytes(field_ + "/keyslots.json"));
   ks["identity_key"] = theirs;
   WriteFileBytes(field_ + "/keyslots.json", ks.dump(2));
-  json rec = {{"name", kName}};
+  json rec = {{"name", kFieldName}};
   RunResult r = Field({"witness", "add", "--from", MakeFile("w.json", rec.dump())});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_NE(r.err.find("not the one the signed init event recorded"), std::string::npos) << r;
@@ -257,7 +257,7 @@ TEST_F(FieldMode, DatabaseDumpFindsNamesInAnOrdinaryVault) {
   EXPECT_NE(dump.find("Bekali"), std::string::npos);
   RunResult show = Hq({"witness", "show", w, "--purpose", "control"});
   EXPECT_EQ(show.exit_code, 0) << show;
-  EXPECT_NE(show.out.find(kName), std::string::npos) << show;
+  EXPECT_NE(show.out.find(kFieldName), std::string::npos) << show;
 }
 
 // Field vault with one witness and one testimony naming them (the testimony text names no one).
@@ -358,8 +358,8 @@ TEST_F(FieldBundle, HqImportsSealedIdentitiesAndReadsThem) {
   RunResult show = Hq({"witness", "show", w_, "--purpose", "consent check", "--json"});
   ASSERT_EQ(show.exit_code, 0) << show;
   json rec = ParseJson(show);
-  EXPECT_EQ(rec["name"], kName);
-  EXPECT_EQ(rec["contact"], kContact);
+  EXPECT_EQ(rec["name"], kFieldName);
+  EXPECT_EQ(rec["contact"], kFieldContact);
   EXPECT_EQ(rec["pseudonym"], w_);
   json unseal = LastEventDetails(&FieldMode::Hq, "unseal");
   EXPECT_EQ(unseal["pseudonym"], w_);

@@ -21,10 +21,9 @@ namespace {
 using nlohmann::json;
 
 // A fictional witness.
-constexpr char kName[] = "Aigerim Testova";
-constexpr char kContact[] = "+7 700 555 0142 (fictional)";
-constexpr char kNotes[] = "reached through the Almaty office";
-constexpr char kPython[] = "/usr/bin/python3";
+constexpr char kExportName[] = "Aigerim Testova";
+constexpr char kExportContact[] = "+7 700 555 0142 (fictional)";
+constexpr char kExportNotes[] = "reached through the Almaty office";
 
 class IdentityAgeExport : public CliTest {
  protected:
@@ -35,7 +34,7 @@ class IdentityAgeExport : public CliTest {
     RunResult r = RunV({"custodian", "add", "bob", "--role", "reviewer",
                         "--new-passphrase-file", bob_, "--kdf", "insecure-fast"});
     ASSERT_EQ(r.exit_code, 0) << r;
-    w_ = AddWitness(kName, "w1.json");
+    w_ = AddWitness(kExportName, "w1.json");
     item_ = AddItem(MakeFile("t.txt", "testimony given under a pseudonym\n"),
                     {"--kind", "testimony", "--witness", w_});
     lawyer_ = StockKeygen("lawyer.key");
@@ -59,9 +58,9 @@ class IdentityAgeExport : public CliTest {
 
   std::string AddWitness(const std::string& name, const std::string& file) {
     json rec = {{"name", name},
-                {"contact", kContact},
+                {"contact", kExportContact},
                 {"consent", {{"court", true}, {"publication", false}}},
-                {"notes", kNotes}};
+                {"notes", kExportNotes}};
     RunResult r = Alice({"witness", "add", "--from", MakeFile(file, rec.dump())});
     EXPECT_EQ(r.exit_code, 0) << r;
     std::filesystem::remove(Path(file));
@@ -108,9 +107,6 @@ class IdentityAgeExport : public CliTest {
   std::vector<RunResult> all_;
 };
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
 
 TEST_F(IdentityAgeExport, LawyerOpensTheRecordWithStockAgeAndNothingElseNamesTheWitness) {
   const std::string archive = StockKeygen("archive.key");
@@ -131,7 +127,7 @@ TEST_F(IdentityAgeExport, LawyerOpensTheRecordWithStockAgeAndNothingElseNamesThe
       continue;
     }
     // No other member names the witness, nor holds their contact or notes.
-    for (const char* secret : {kName, "Testova", kContact, kNotes}) {
+    for (const char* secret : {kExportName, "Testova", kExportContact, kExportNotes}) {
       EXPECT_FALSE(Contains(m.data, secret)) << secret << " in " << m.path;
     }
   }
@@ -143,9 +139,9 @@ TEST_F(IdentityAgeExport, LawyerOpensTheRecordWithStockAgeAndNothingElseNamesThe
   // vault and pseudonym.
   for (const char* key : {"lawyer.key", "archive.key"}) {
     json rec = json::parse(StockDecrypt(key, ciphertext));
-    EXPECT_EQ(rec["name"], kName);
-    EXPECT_EQ(rec["contact"], kContact);
-    EXPECT_EQ(rec["notes"], kNotes);
+    EXPECT_EQ(rec["name"], kExportName);
+    EXPECT_EQ(rec["contact"], kExportContact);
+    EXPECT_EQ(rec["notes"], kExportNotes);
     EXPECT_EQ(rec["pseudonym"], w_);
     EXPECT_EQ(rec["format"], "amanat-witness/1");
     EXPECT_EQ(rec["consent"]["court"], true);
@@ -209,7 +205,7 @@ TEST_F(IdentityAgeExport, LawyerOpensTheRecordWithStockAgeAndNothingElseNamesThe
 
   // Nothing amanat printed names the witness.
   for (const auto& r : all_) {
-    for (const char* secret : {kName, "Testova", kContact, kNotes}) {
+    for (const char* secret : {kExportName, "Testova", kExportContact, kExportNotes}) {
       EXPECT_FALSE(Contains(r.out, secret)) << secret << r;
       EXPECT_FALSE(Contains(r.err, secret)) << secret << r;
     }
@@ -308,7 +304,7 @@ TEST_F(IdentityAgeExport, FieldVaultCannotReseal) {
     all.insert(all.end(), args.begin(), args.end());
     return RunAmanat(all);
   };
-  json rec = {{"name", kName}};
+  json rec = {{"name", kExportName}};
   RunResult w = in_field({"witness", "add", "--from", MakeFile("fw.json", rec.dump())});
   ASSERT_EQ(w.exit_code, 0) << w;
   const std::string fw = w.out.substr(0, w.out.find('\n'));

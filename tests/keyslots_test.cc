@@ -18,7 +18,7 @@ using nlohmann::json;
 
 constexpr char kVaultId[] = "0123456789abcdef";
 
-crypto::SecretBytes Pass(std::string_view s) { return crypto::SecretBytes::Copy(AsBytes(s)); }
+crypto::SecretBytes Passphrase(std::string_view s) { return crypto::SecretBytes::Copy(AsBytes(s)); }
 
 class KeySlotsTest : public ::testing::Test {
  protected:
@@ -29,7 +29,7 @@ class KeySlotsTest : public ::testing::Test {
     ASSERT_TRUE(kdf.ok());
     kdf_ = *kdf;
     vault_key_ = crypto::SecretBytes::Random(32);
-    auto slot = MakeKeySlot(kVaultId, "alice", "admin", Pass("alice's passphrase"), kdf_,
+    auto slot = MakeKeySlot(kVaultId, "alice", "admin", Passphrase("alice's passphrase"), kdf_,
                             vault_key_, sign_key_);
     ASSERT_TRUE(slot.ok()) << slot.status().message();
     slots_.vault_id = kVaultId;
@@ -74,7 +74,7 @@ TEST_F(KeySlotsTest, SerializeParseRoundTrip) {
   EXPECT_EQ(s.vault_key.ciphertext, slots_.slots[0].vault_key.ciphertext);
   EXPECT_EQ(parsed->Serialize(), slots_.Serialize());
   // And the parsed slot still unlocks.
-  auto u = UnlockKeySlot(kVaultId, s, Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, s, Passphrase("alice's passphrase"));
   ASSERT_TRUE(u.ok()) << u.status().message();
   EXPECT_TRUE(u->vault_key.Equals(vault_key_));
 }
@@ -201,7 +201,7 @@ TEST_F(KeySlotsTest, FindByNameOrTheOnlySlot) {
   ASSERT_FALSE(bob.ok());
   EXPECT_EQ(bob.status().code(), Code::kNotFound);
 
-  auto second = MakeKeySlot(kVaultId, "bob", "collector", Pass("bob's"), kdf_, vault_key_,
+  auto second = MakeKeySlot(kVaultId, "bob", "collector", Passphrase("bob's"), kdf_, vault_key_,
                             crypto::Ed25519KeyPair::Generate());
   ASSERT_TRUE(second.ok());
   slots_.slots.push_back(std::move(*second));
@@ -214,7 +214,7 @@ TEST_F(KeySlotsTest, FindByNameOrTheOnlySlot) {
 }
 
 TEST_F(KeySlotsTest, UnlockYieldsTheWrappedSecrets) {
-  auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Passphrase("alice's passphrase"));
   ASSERT_TRUE(u.ok()) << u.status().message();
   EXPECT_TRUE(u->vault_key.Equals(vault_key_));
   EXPECT_EQ(u->sign_key.public_key(), sign_key_.public_key());
@@ -224,7 +224,7 @@ TEST_F(KeySlotsTest, UnlockYieldsTheWrappedSecrets) {
 TEST_F(KeySlotsTest, WrongPassphraseIsAuthFailed) {
   for (std::string_view wrong : {"alice's passphras", "alice's passphrase ", "Alice's passphrase",
                                  "x"}) {
-    auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Pass(wrong));
+    auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Passphrase(wrong));
     ASSERT_FALSE(u.ok()) << wrong;
     EXPECT_EQ(u.status().code(), Code::kAuthFailed);
     EXPECT_NE(u.status().message().find("wrong passphrase"), std::string::npos);
@@ -260,7 +260,7 @@ TEST_F(KeySlotsTest, DamagedWrappedSecretsAreVerifyFailedNotWrongPassphrase) {
     SCOPED_TRACE(c.what);
     KeySlot slot = slots_.slots[0];
     c.damage(slot);
-    auto u = UnlockKeySlot(kVaultId, slot, Pass("alice's passphrase"));
+    auto u = UnlockKeySlot(kVaultId, slot, Passphrase("alice's passphrase"));
     ASSERT_FALSE(u.ok());
     EXPECT_EQ(u.status().code(), Code::kVerifyFailed) << u.status().message();
     EXPECT_NE(u.status().message().find("damaged"), std::string::npos) << u.status().message();
@@ -270,7 +270,7 @@ TEST_F(KeySlotsTest, DamagedWrappedSecretsAreVerifyFailedNotWrongPassphrase) {
 
 TEST_F(KeySlotsTest, SlotOfAnotherVaultDoesNotUnlockHere) {
   // Wrapped under the same passphrase for another vault ID: the associated data differs.
-  auto u = UnlockKeySlot("fedcba9876543210", slots_.slots[0], Pass("alice's passphrase"));
+  auto u = UnlockKeySlot("fedcba9876543210", slots_.slots[0], Passphrase("alice's passphrase"));
   ASSERT_FALSE(u.ok());
   EXPECT_EQ(u.status().code(), Code::kVerifyFailed);
 }
@@ -278,18 +278,18 @@ TEST_F(KeySlotsTest, SlotOfAnotherVaultDoesNotUnlockHere) {
 TEST_F(KeySlotsTest, WrappedKeyMovedFromAnotherSlotIsDamaged) {
   // Same custodian, same passphrase, another vault key: move its wrapped key into our slot.
   crypto::SecretBytes other_key = crypto::SecretBytes::Random(32);
-  auto other = MakeKeySlot(kVaultId, "alice", "admin", Pass("alice's passphrase"), kdf_, other_key,
+  auto other = MakeKeySlot(kVaultId, "alice", "admin", Passphrase("alice's passphrase"), kdf_, other_key,
                            sign_key_);
   ASSERT_TRUE(other.ok());
   KeySlot slot = slots_.slots[0];
   slot.vault_key = other->vault_key;
-  auto u = UnlockKeySlot(kVaultId, slot, Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, slot, Passphrase("alice's passphrase"));
   ASSERT_FALSE(u.ok());
   EXPECT_EQ(u.status().code(), Code::kVerifyFailed);
 }
 
 TEST_F(KeySlotsTest, EachSlotHasFreshSaltAndNonces) {
-  auto again = MakeKeySlot(kVaultId, "alice", "admin", Pass("alice's passphrase"), kdf_,
+  auto again = MakeKeySlot(kVaultId, "alice", "admin", Passphrase("alice's passphrase"), kdf_,
                            vault_key_, sign_key_);
   ASSERT_TRUE(again.ok());
   const KeySlot& a = slots_.slots[0];
@@ -306,7 +306,7 @@ TEST_F(KeySlotsTest, EachSlotHasFreshSaltAndNonces) {
 
 TEST_F(KeySlotsTest, MakeKeySlotValidatesItsInputs) {
   for (const char* name : {"", "alice smith", "a/b", "ali\nce"}) {
-    auto r = MakeKeySlot(kVaultId, name, "admin", Pass("p"), kdf_, vault_key_, sign_key_);
+    auto r = MakeKeySlot(kVaultId, name, "admin", Passphrase("p"), kdf_, vault_key_, sign_key_);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), Code::kInvalidInput);
   }
@@ -354,7 +354,7 @@ TEST_F(KeySlotsTest, SlotBoxKeyIsWrappedAndUnlocked) {
   auto parsed = KeySlots::Parse(slots_.Serialize());
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed->slots[0].box_public_key, s.box_public_key);
-  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Passphrase("alice's passphrase"));
   ASSERT_TRUE(u.ok()) << u.status().message();
   ASSERT_TRUE(u->box_key.has_value());
   EXPECT_EQ(u->box_key->public_key(), *s.box_public_key);
@@ -363,8 +363,8 @@ TEST_F(KeySlotsTest, SlotBoxKeyIsWrappedAndUnlocked) {
 
 TEST_F(KeySlotsTest, GivenBoxKeyIsKeptAcrossRewrap) {
   auto box = crypto::BoxKeyPair::Generate();
-  auto a = MakeKeySlot(kVaultId, "alice", "admin", Pass("p1"), kdf_, vault_key_, sign_key_, &box);
-  auto b = MakeKeySlot(kVaultId, "alice", "admin", Pass("p2"), kdf_, vault_key_, sign_key_, &box);
+  auto a = MakeKeySlot(kVaultId, "alice", "admin", Passphrase("p1"), kdf_, vault_key_, sign_key_, &box);
+  auto b = MakeKeySlot(kVaultId, "alice", "admin", Passphrase("p2"), kdf_, vault_key_, sign_key_, &box);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->box_public_key, box.public_key());
   EXPECT_EQ(b->box_public_key, box.public_key());
@@ -382,7 +382,7 @@ TEST_F(KeySlotsTest, DamagedOrSwappedBoxKeyIsDamageNotWrongPassphrase) {
     SCOPED_TRACE(what);
     KeySlot slot = slots_.slots[0];
     damage(slot);
-    auto u = UnlockKeySlot(kVaultId, slot, Pass("alice's passphrase"));
+    auto u = UnlockKeySlot(kVaultId, slot, Passphrase("alice's passphrase"));
     ASSERT_FALSE(u.ok());
     EXPECT_EQ(u.status().code(), Code::kVerifyFailed) << u.status().message();
     EXPECT_NE(u.status().message().find("box key"), std::string::npos) << u.status().message();
@@ -398,7 +398,7 @@ TEST_F(KeySlotsTest, FormatOneSlotsWithoutBoxKeysStillParseAndUnlock) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_FALSE(parsed->slots[0].box_public_key.has_value());
   EXPECT_FALSE(parsed->identity_key.has_value());
-  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Passphrase("alice's passphrase"));
   ASSERT_TRUE(u.ok()) << u.status().message();
   EXPECT_FALSE(u->box_key.has_value());
   // Granting to such a slot asks its custodian to run passwd once.
@@ -421,7 +421,7 @@ TEST_F(KeySlotsTest, IdentityGrantOpensOnlyForItsSlotAndItsVault) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed->identity_key, identity.public_key());
   EXPECT_EQ(parsed->slots[0].identity_grant, *g);
-  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, parsed->slots[0], Passphrase("alice's passphrase"));
   ASSERT_TRUE(u.ok());
   auto opened = OpenIdentityGrant(parsed->slots[0], *u, identity.public_key());
   ASSERT_TRUE(opened.ok()) << opened.status().message();
@@ -433,11 +433,11 @@ TEST_F(KeySlotsTest, IdentityGrantOpensOnlyForItsSlotAndItsVault) {
   EXPECT_EQ(other.status().code(), Code::kVerifyFailed);
 
   // Bob's slot with alice's grant copied in: his box key cannot open it.
-  auto bob = MakeKeySlot(kVaultId, "bob", "collector", Pass("bob's"), kdf_, vault_key_,
+  auto bob = MakeKeySlot(kVaultId, "bob", "collector", Passphrase("bob's"), kdf_, vault_key_,
                          crypto::Ed25519KeyPair::Generate());
   ASSERT_TRUE(bob.ok());
   bob->identity_grant = *g;
-  auto ub = UnlockKeySlot(kVaultId, *bob, Pass("bob's"));
+  auto ub = UnlockKeySlot(kVaultId, *bob, Passphrase("bob's"));
   ASSERT_TRUE(ub.ok());
   auto stolen = OpenIdentityGrant(*bob, *ub, identity.public_key());
   ASSERT_FALSE(stolen.ok());
@@ -485,7 +485,7 @@ TEST_F(KeySlotsTest, ParseChecksTheNewFields) {
 TEST_F(KeySlotsTest, SerializedGrantHoldsNoSecretInClear) {
   auto identity = crypto::BoxKeyPair::Generate();
   slots_.slots[0].identity_grant = *SealIdentityGrant(slots_.slots[0], identity);
-  auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Pass("alice's passphrase"));
+  auto u = UnlockKeySlot(kVaultId, slots_.slots[0], Passphrase("alice's passphrase"));
   ASSERT_TRUE(u.ok());
   const std::string text = slots_.Serialize();
   for (ByteView secret : {identity.secret_key().view(), u->box_key->secret_key().view()}) {

@@ -27,14 +27,10 @@ namespace {
 using nlohmann::json;
 
 // A fictional witness.
-constexpr char kName[] = "Dariga Fictionova";
-constexpr char kContact[] = "+996 555 010 203 (fictional)";
-constexpr char kNotes[] = "met at the Osh field office";
-constexpr char kPython[] = "/usr/bin/python3";
+constexpr char kReceivedName[] = "Dariga Fictionova";
+constexpr char kReceivedContact[] = "+996 555 010 203 (fictional)";
+constexpr char kReceivedNotes[] = "met at the Osh field office";
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
 
 class ReceivedIdentityExport : public CliTest {
  protected:
@@ -51,10 +47,10 @@ class ReceivedIdentityExport : public CliTest {
                    "--passphrase-file", pass_file(), "--field", "--hq-keys", hq_keys});
     ASSERT_EQ(init.exit_code, 0) << init;
 
-    json rec = {{"name", kName},
-                {"contact", kContact},
+    json rec = {{"name", kReceivedName},
+                {"contact", kReceivedContact},
                 {"consent", {{"court", true}, {"publication", false}}},
-                {"notes", kNotes}};
+                {"notes", kReceivedNotes}};
     const std::string file = MakeFile("witness.json", rec.dump());
     RunResult w = Field({"witness", "add", "--from", file});
     ASSERT_EQ(w.exit_code, 0) << w;
@@ -129,8 +125,8 @@ TEST_F(ReceivedIdentityExport, LawyerOpensReceivedRecordAndBundleVerifies) {
       RunProgram("/usr/bin/age", {"-d", "-i", Path("lawyer.key"), MakeFile("m.age", ciphertext)});
   ASSERT_EQ(d.exit_code, 0) << d;
   json rec = json::parse(d.out);
-  EXPECT_EQ(rec["name"], kName);
-  EXPECT_EQ(rec["contact"], kContact);
+  EXPECT_EQ(rec["name"], kReceivedName);
+  EXPECT_EQ(rec["contact"], kReceivedContact);
   EXPECT_EQ(rec["pseudonym"], w_);
   EXPECT_EQ(rec["format"], "amanat-witness/1");
   json field_keys = ParseJson(Field({"key", "show", "--json"}));
@@ -200,16 +196,16 @@ TEST_F(ReceivedIdentityExport, LawyerOpensReceivedRecordAndBundleVerifies) {
       saw_member = true;
       continue;
     }
-    for (const char* secret : {kName, "Fictionova", kContact, kNotes}) {
+    for (const char* secret : {kReceivedName, "Fictionova", kReceivedContact, kReceivedNotes}) {
       EXPECT_FALSE(Contains(m.path + "\n" + m.data, secret)) << secret << " in " << m.path;
     }
   }
   EXPECT_TRUE(saw_member);
-  for (const char* secret : {"Fictionova", kContact, kNotes}) {
+  for (const char* secret : {"Fictionova", kReceivedContact, kReceivedNotes}) {
     EXPECT_FALSE(Contains(ciphertext, secret));
   }
   for (const auto& r : all_) {
-    for (const char* secret : {"Fictionova", kContact, kNotes}) {
+    for (const char* secret : {"Fictionova", kReceivedContact, kReceivedNotes}) {
       EXPECT_FALSE(Contains(r.out + r.err, secret)) << secret << r;
     }
   }

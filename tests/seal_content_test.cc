@@ -27,20 +27,20 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kWindow = 16;
+constexpr size_t kScanWindow = 16;
 
 // Every 16-byte window of `secret`, for finding any of them in `haystack` in one pass.
 class Windows {
  public:
   explicit Windows(const std::string& secret) : secret_(secret) {
-    for (size_t i = 0; i + kWindow <= secret_.size(); ++i) {
-      set_.insert(std::string_view(secret_).substr(i, kWindow));
+    for (size_t i = 0; i + kScanWindow <= secret_.size(); ++i) {
+      set_.insert(std::string_view(secret_).substr(i, kScanWindow));
     }
   }
   // The offset in `haystack` of the first window found, or npos.
   size_t FindIn(const std::string& haystack) const {
-    for (size_t i = 0; i + kWindow <= haystack.size(); ++i) {
-      if (set_.count(std::string_view(haystack).substr(i, kWindow))) return i;
+    for (size_t i = 0; i + kScanWindow <= haystack.size(); ++i) {
+      if (set_.count(std::string_view(haystack).substr(i, kScanWindow))) return i;
     }
     return std::string::npos;
   }

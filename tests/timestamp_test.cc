@@ -28,7 +28,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPython[] = "/usr/bin/python3";
 
 class TimestampCli : public CliTest {
  protected:

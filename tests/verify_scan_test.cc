@@ -21,10 +21,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPass[] = "scan test passphrase";
+constexpr char kScanPass[] = "scan test passphrase";
 constexpr char kBobPass[] = "scan test passphrase of bob";
 
-crypto::SecretBytes Secret(std::string_view s) { return crypto::SecretBytes::Copy(AsBytes(s)); }
+crypto::SecretBytes ScanSecret(std::string_view s) { return crypto::SecretBytes::Copy(AsBytes(s)); }
 
 class VerifyScan : public CliTest {
  protected:
@@ -38,19 +38,19 @@ class VerifyScan : public CliTest {
     o.dir = vault();
     o.custodian = "alice";
     o.kdf = *crypto::Argon2ParamsForLevel("insecure-fast");
-    ASSERT_TRUE(vault::Vault::Init(o, Secret(kPass)).ok());
-    auto alice = Open("alice", kPass);
+    ASSERT_TRUE(vault::Vault::Init(o, ScanSecret(kScanPass)).ok());
+    auto alice = Open("alice", kScanPass);
     ASSERT_NE(alice, nullptr);
     Annotate(*alice, 2000);
-    ASSERT_TRUE(vault::AddCustodian(*alice, "bob", "reviewer", Secret(kBobPass), o.kdf).ok());
+    ASSERT_TRUE(vault::AddCustodian(*alice, "bob", "reviewer", ScanSecret(kBobPass), o.kdf).ok());
     alice.reset();
     auto bob = Open("bob", kBobPass);
     ASSERT_NE(bob, nullptr);
     Annotate(*bob, 998);
     bob.reset();
-    alice = Open("alice", kPass);
+    alice = Open("alice", kScanPass);
     ASSERT_NE(alice, nullptr);
-    auto rotated = vault::RotateKey(*alice, Secret(kPass));
+    auto rotated = vault::RotateKey(*alice, ScanSecret(kScanPass));
     ASSERT_TRUE(rotated.ok()) << rotated.status().message();
     Annotate(*alice, 2000);
     ASSERT_EQ(*alice->log().Size(), 5001u);
@@ -58,7 +58,7 @@ class VerifyScan : public CliTest {
 
   std::unique_ptr<vault::Vault> Open(const std::string& who, const std::string& pass) {
     auto v = vault::Vault::Open(vault(), who, [pass](const vault::KeySlot&) {
-      return Result<crypto::SecretBytes>(Secret(pass));
+      return Result<crypto::SecretBytes>(ScanSecret(pass));
     });
     EXPECT_TRUE(v.ok()) << v.status().message();
     return v.ok() ? std::move(*v) : nullptr;
@@ -74,7 +74,7 @@ class VerifyScan : public CliTest {
 
   // Verifies with at most `early_keys` keys for the checks made during the scan.
   vault::VerifyReport Verify(size_t early_keys) {
-    auto v = Open("alice", kPass);
+    auto v = Open("alice", kScanPass);
     EXPECT_NE(v, nullptr);
     if (v == nullptr) return {};
     vault::VerifyOptions o;
@@ -87,7 +87,7 @@ class VerifyScan : public CliTest {
   // Changes one character of the first signature of event `seq`, through a connection that
   // drops the append-only triggers first (as an insider would).
   void ForgeSignature(int64_t seq) {
-    auto v = Open("alice", kPass);
+    auto v = Open("alice", kScanPass);
     ASSERT_NE(v, nullptr);
     ASSERT_TRUE(v->db().Exec("DROP TRIGGER IF EXISTS events_no_update").ok());
     auto st = v->db().Prepare("SELECT entry FROM events WHERE seq = ?");
@@ -107,7 +107,7 @@ class VerifyScan : public CliTest {
   }
 };
 
-std::string Lines(const std::vector<std::string>& v) {
+std::string JoinLines(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += s + "\n";
   return out;
@@ -117,9 +117,9 @@ TEST_F(VerifyScan, ALogLongerThanTheWindowVerifiesWhicheverWayItsSignaturesAreCh
   // 256: every key checked during the scan; 1: only alice's first key (bob's and her new one
   // after it); 0: every signature after the scan.
   vault::VerifyReport all = Verify(256), first = Verify(1), none = Verify(0);
-  EXPECT_TRUE(all.ok()) << Lines(all.problems);
-  EXPECT_TRUE(first.ok()) << Lines(first.problems);
-  EXPECT_TRUE(none.ok()) << Lines(none.problems);
+  EXPECT_TRUE(all.ok()) << JoinLines(all.problems);
+  EXPECT_TRUE(first.ok()) << JoinLines(first.problems);
+  EXPECT_TRUE(none.ok()) << JoinLines(none.problems);
   EXPECT_EQ(all.events, 5001u);
   EXPECT_EQ(first.root_b64, all.root_b64);
   EXPECT_EQ(none.root_b64, all.root_b64);
@@ -132,7 +132,7 @@ TEST_F(VerifyScan, ForgedSignaturesAreNamedWhicheverWayTheyAreChecked) {
   for (size_t early_keys : {256u, 1u, 0u}) {
     SCOPED_TRACE("early_keys = " + std::to_string(early_keys));
     vault::VerifyReport r = Verify(early_keys);
-    const std::string problems = Lines(r.problems);
+    const std::string problems = JoinLines(r.problems);
     for (int seq : {1500, 2500, 4500}) {
       const std::string n = "custody event " + std::to_string(seq);
       EXPECT_NE(problems.find(n + ": signature does not verify"), std::string::npos) << problems;

@@ -24,7 +24,6 @@ using nlohmann::json;
 constexpr char kName[] = "Omir Bekali";
 constexpr char kContact[] = "+31 6 5550 1976, Utrecht";
 constexpr char kNotes[] = "first met at the Atajurt office";
-constexpr char kPython[] = "/usr/bin/python3";
 
 class WitnessCli : public CliTest {
  protected:

@@ -32,10 +32,6 @@ bool SplitLines(const std::string& text, std::vector<Bytes>* lines) {
   return true;
 }
 
-const std::string* Member(const BundleMembers& m, const std::string& path) {
-  auto it = m.contents.find(path);
-  return it == m.contents.end() ? nullptr : &it->second;
-}
 
 }  // namespace
 
@@ -52,7 +48,7 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
   out->origin = in.origin;
 
   // The log key and the checkpoint it signed.
-  if (const std::string* k = Member(members, key_path)) {
+  if (const std::string* k = members.Find(key_path)) {
     if (Trimmed(*k) != in.log_key) problem(key_path + ": differs from the log key in the manifest");
   }
   auto verifier = crypto::ParseVerifierKey(in.log_key);
@@ -64,7 +60,7 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
     out->log_verifier = *verifier;
   }
   const std::string cp_path = dir + "/" + kCheckpointName;
-  if (const std::string* note = Member(members, cp_path); note && out->log_verifier) {
+  if (const std::string* note = members.Find(cp_path); note && out->log_verifier) {
     out->checkpoint_note = *note;
     auto cp = crypto::OpenCheckpoint(*note, *out->log_verifier);
     if (!cp.ok()) {
@@ -78,7 +74,7 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
 
   // The entries, in the order the manifest lists them.
   const std::string events_path = dir + "/" + kEventsName;
-  const std::string* jsonl = Member(members, events_path);
+  const std::string* jsonl = members.Find(events_path);
   if (jsonl == nullptr) return;  // reported with the member list
   if (!SplitLines(*jsonl, &out->entries)) {
     problem(events_path + ": not one entry per line (an empty line, or no final newline)");
@@ -127,7 +123,7 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
 
   // Inclusion proofs against the checkpoint.
   const std::string proofs_path = dir + "/" + kProofsName;
-  if (const std::string* text = Member(members, proofs_path)) {
+  if (const std::string* text = members.Find(proofs_path)) {
     out->proofs_text = *text;
     auto proofs = BundleProofs::Parse(*text, proofs_path);
     if (!proofs.ok()) {

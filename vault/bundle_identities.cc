@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256Of(data)); }
 
 Result<bool> HasReceived(Db& db, const std::string& pseudonym) {
   ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT 1 FROM received_identities WHERE pseudonym = ?"));
@@ -91,7 +90,7 @@ json UnsealDetails(const ExportIdentity& r, const json& age_to) {
   json d = {{"pseudonym", r.pseudonym}, {"sealed_to", age_to}};
   if (!r.received_from.empty()) {
     d["received_from"] = r.received_from;
-    d["sealed_sha256"] = HexSha256(r.sealed);
+    d["sealed_sha256"] = crypto::Sha256Hex(r.sealed);
   }
   return d;
 }
@@ -102,12 +101,12 @@ IdentityRef IdentityEntry(const ExportIdentity& r, const std::string& identity_k
   ref.pseudonym = r.pseudonym;
   ref.event = r.event;
   if (age_to.empty()) {
-    ref.sealed_sha256 = HexSha256(r.sealed);
+    ref.sealed_sha256 = crypto::Sha256Hex(r.sealed);
     ref.sealed_to = identity_key;
     return ref;
   }
   ref.format = kAgeIdentityFormat;
-  ref.sealed_sha256 = HexSha256(r.age);
+  ref.sealed_sha256 = crypto::Sha256Hex(r.age);
   ref.age_to = age_to;
   if (!r.received_from.empty()) {
     ref.event = r.unseal_event;

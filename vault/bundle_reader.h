@@ -23,6 +23,11 @@ struct BundleMembers {
   std::vector<std::string> unknown;             // members outside the layout, not read
   // Members whose data could not be read intact (CRC mismatch, short data): path -> reason.
   std::map<std::string, std::string> damaged;
+  // The bytes of member `path`, or null if the bundle has no such member (or it was not read).
+  const std::string* Find(const std::string& path) const {
+    auto it = contents.find(path);
+    return it == contents.end() ? nullptr : &it->second;
+  }
 };
 
 // Called with bytes read so far, for progress.

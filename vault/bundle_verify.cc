@@ -17,9 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-class Verifier {
+class BundleVerifier {
  public:
-  Verifier(RandomAccessSource& source, const BundleVerifyOptions& options)
+  BundleVerifier(RandomAccessSource& source, const BundleVerifyOptions& options)
       : source_(source), options_(options) {}
 
   Result<BundleReport> Run() {
@@ -662,7 +662,7 @@ Result<BundleReport> VerifyBundle(RandomAccessSource& source, const BundleVerify
   // Every JSON access above is guarded; this is the net under them, so that a value of an
   // unexpected type in a signed entry can never end the process.
   try {
-    return Verifier(source, options).Run();
+    return BundleVerifier(source, options).Run();
   } catch (const nlohmann::json::exception& e) {
     return InvalidInput(std::string("bundle: unexpected JSON value (") + e.what() + ")");
   }

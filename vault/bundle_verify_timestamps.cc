@@ -17,10 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::string* Member(const BundleMembers& m, const std::string& path) {
-  auto it = m.contents.find(path);
-  return it == m.contents.end() ? nullptr : &it->second;
-}
 
 // The paths of `t` are the three members of one stem that starts with its checkpoint's size.
 bool PathsFit(const TimestampRef& t) {
@@ -48,9 +44,9 @@ std::string CheckOne(const TimestampRef& t, const BundleMembers& members,
   const Manifest& m = report.manifest;
   const SectionResult& own = report.sections[0];
   if (!PathsFit(t)) return "the manifest names its files wrongly";
-  const std::string* token = Member(members, t.token);
-  const std::string* chain = Member(members, t.chain);
-  const std::string* note = Member(members, t.checkpoint);
+  const std::string* token = members.Find(t.token);
+  const std::string* chain = members.Find(t.chain);
+  const std::string* note = members.Find(t.checkpoint);
   if (token == nullptr) return "missing";
   if (auto info = crypto::ParseTimestampResponse(AsBytes(*token)); info.ok()) {
     r->gen_time_utc = info->gen_time;

@@ -30,7 +30,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string HexSha256(std::string_view data) { return crypto::HexEncode(crypto::Sha256Of(data)); }
 
 Result<std::vector<uint64_t>> SeqsWhere(Db& db, const std::string& sql, uint64_t below) {
   ASSIGN_OR_RETURN(Stmt st, db.Prepare(sql));
@@ -387,10 +386,10 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   }
   for (const auto& r : replaced) {
     small[RedactionPath(r.redacted)] = r.record;
-    m.redactions.push_back({r.redacted, r.original, HexSha256(r.record), r.event});
+    m.redactions.push_back({r.redacted, r.original, crypto::Sha256Hex(r.record), r.event});
   }
   small[kReadmePath] = BundleReadme(m, exporter_key_path);
-  for (const auto& [path, data] : small) m.files.push_back({path, HexSha256(data), data.size()});
+  for (const auto& [path, data] : small) m.files.push_back({path, crypto::Sha256Hex(data), data.size()});
 
   const std::string manifest = m.Serialize();
   ASSIGN_OR_RETURN(std::string sig,
@@ -399,7 +398,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   small[kManifestPath] = manifest;
   small[kManifestSigPath] = sig;
   std::map<std::string, std::string> sums;
-  for (const auto& [path, data] : small) sums[path] = HexSha256(data);
+  for (const auto& [path, data] : small) sums[path] = crypto::Sha256Hex(data);
   for (const auto& it : m.items) sums[it.Path()] = it.sealed ? it.sealed->sha256 : it.id;
   small[kSumsPath] = FormatSha256Sums(sums);
 

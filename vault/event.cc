@@ -26,6 +26,8 @@ bool IsKnownAction(std::string_view action) {
   return std::find(kActions.begin(), kActions.end(), action) != kActions.end();
 }
 
+std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
+
 std::string KeyId(const crypto::Ed25519PublicKey& pk) {
   Digest d = crypto::Sha256Of(ByteView(pk));
   return crypto::HexEncode(ByteView(d.data(), 8));

@@ -46,6 +46,9 @@ struct Event {
   nlohmann::json ToJson() const;  // the in-toto Statement
 };
 
+// How messages name an entry of the log: "custody event <seq>".
+std::string EventName(uint64_t seq);
+
 // A custodian key's ID: hex of the first 8 bytes of SHA-256(public key).
 std::string KeyId(const crypto::Ed25519PublicKey& pk);
 

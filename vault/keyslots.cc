@@ -37,14 +37,14 @@ Result<SlotKeys> DeriveSlotKeys(const KeySlot& slot, const crypto::SecretBytes& 
                   crypto::DeriveSubkey(kek, 2, "amanatks", 16)};
 }
 
-Status Bad(const std::string& what) {
+Status BadKeyslots(const std::string& what) {
   return InvalidInput("keyslots.json is damaged: " + what)
       .WithHint("restore keyslots.json from your backup of this vault");
 }
 
 Result<std::string> GetString(const json& j, const char* key, const std::string& where) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return Bad(where + "." + key + " missing or not a string");
+  if (it == j.end() || !it->is_string()) return BadKeyslots(where + "." + key + " missing or not a string");
   return it->get<std::string>();
 }
 
@@ -52,14 +52,14 @@ template <size_t N>
 Result<std::array<uint8_t, N>> GetB64(const json& j, const char* key, const std::string& where) {
   ASSIGN_OR_RETURN(std::string s, GetString(j, key, where));
   auto r = crypto::Base64DecodeFixed<N>(s);
-  if (!r.ok()) return Bad(where + "." + key + " is not " + std::to_string(N) + " bytes of base64");
+  if (!r.ok()) return BadKeyslots(where + "." + key + " is not " + std::to_string(N) + " bytes of base64");
   return r;
 }
 
 Result<uint64_t> GetU64(const json& j, const char* key, const std::string& where) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_unsigned()) {
-    return Bad(where + "." + key + " missing or not a non-negative integer");
+    return BadKeyslots(where + "." + key + " missing or not a non-negative integer");
   }
   return it->get<uint64_t>();
 }
@@ -67,14 +67,14 @@ Result<uint64_t> GetU64(const json& j, const char* key, const std::string& where
 Result<WrappedSecret> GetWrapped(const json& j, const char* key, const std::string& where,
                                  size_t plain_size) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return Bad(where + "." + key + " missing");
+  if (it == j.end() || !it->is_object()) return BadKeyslots(where + "." + key + " missing");
   std::string w = where + "." + key;
   WrappedSecret out;
   ASSIGN_OR_RETURN(out.nonce, GetB64<crypto::kAeadNonceBytes>(*it, "nonce", w));
   ASSIGN_OR_RETURN(std::string ct, GetString(*it, "ciphertext", w));
   auto bytes = crypto::Base64Decode(ct);
   if (!bytes.ok() || bytes->size() != plain_size + crypto::kAeadTagBytes) {
-    return Bad(w + ".ciphertext has the wrong length");
+    return BadKeyslots(w + ".ciphertext has the wrong length");
   }
   out.ciphertext = std::move(*bytes);
   return out;
@@ -97,8 +97,8 @@ bool ValidName(const std::string& name) {
 
 Result<KeySlots> KeySlots::Parse(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Bad("not valid JSON");
-  if (!j.is_object()) return Bad("not a JSON object");
+  if (j.is_discarded()) return BadKeyslots("not valid JSON");
+  if (!j.is_object()) return BadKeyslots("not a JSON object");
   ASSIGN_OR_RETURN(std::string format, GetString(j, "format", "top"));
   if (format != kKeySlotsFormat && format != kKeySlotsFormatV1) {
     return InvalidInput("keyslots.json has unknown format '" + format.substr(0, 40) + "'")
@@ -106,38 +106,38 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
   }
   KeySlots ks;
   ASSIGN_OR_RETURN(ks.vault_id, GetString(j, "vault_id", "top"));
-  if (ks.vault_id.size() != 16 || !crypto::IsLowerHex(ks.vault_id)) return Bad("vault_id");
+  if (ks.vault_id.size() != 16 || !crypto::IsLowerHex(ks.vault_id)) return BadKeyslots("vault_id");
   ASSIGN_OR_RETURN(ks.origin, GetString(j, "origin", "top"));
-  if (ks.origin.empty() || ks.origin.size() > 200) return Bad("origin");
+  if (ks.origin.empty() || ks.origin.size() > 200) return BadKeyslots("origin");
   ASSIGN_OR_RETURN(ks.log_verifier_key, GetString(j, "log_key", "top"));
   ASSIGN_OR_RETURN(ks.db_salt, GetString(j, "db_salt", "top"));
-  if (ks.db_salt.size() != 32 || !crypto::IsLowerHex(ks.db_salt)) return Bad("db_salt");
+  if (ks.db_salt.size() != 32 || !crypto::IsLowerHex(ks.db_salt)) return BadKeyslots("db_salt");
   if (j.contains("identity_key")) {
     ASSIGN_OR_RETURN(ks.identity_key, GetB64<32>(j, "identity_key", "top"));
   }
   auto slots = j.find("slots");
   if (slots == j.end() || !slots->is_array() || slots->empty() || slots->size() > 1000) {
-    return Bad("slots missing or empty");
+    return BadKeyslots("slots missing or empty");
   }
   for (size_t i = 0; i < slots->size(); ++i) {
     const json& s = (*slots)[i];
     std::string where = "slots[" + std::to_string(i) + "]";
-    if (!s.is_object()) return Bad(where + " is not an object");
+    if (!s.is_object()) return BadKeyslots(where + " is not an object");
     KeySlot slot;
     ASSIGN_OR_RETURN(slot.custodian, GetString(s, "custodian", where));
-    if (!ValidName(slot.custodian)) return Bad(where + ".custodian");
+    if (!ValidName(slot.custodian)) return BadKeyslots(where + ".custodian");
     ASSIGN_OR_RETURN(slot.role, GetString(s, "role", where));
     if (slot.role != "admin" && slot.role != "collector" && slot.role != "reviewer") {
-      return Bad(where + ".role");
+      return BadKeyslots(where + ".role");
     }
     ASSIGN_OR_RETURN(slot.sign_public_key, GetB64<32>(s, "sign_public_key", where));
     auto kdf = s.find("kdf");
-    if (kdf == s.end() || !kdf->is_object()) return Bad(where + ".kdf missing");
+    if (kdf == s.end() || !kdf->is_object()) return BadKeyslots(where + ".kdf missing");
     ASSIGN_OR_RETURN(std::string alg, GetString(*kdf, "algorithm", where + ".kdf"));
-    if (alg != kKdfName) return Bad(where + ".kdf.algorithm");
+    if (alg != kKdfName) return BadKeyslots(where + ".kdf.algorithm");
     ASSIGN_OR_RETURN(slot.kdf.opslimit, GetU64(*kdf, "opslimit", where + ".kdf"));
     ASSIGN_OR_RETURN(slot.kdf.memlimit, GetU64(*kdf, "memlimit", where + ".kdf"));
-    if (!crypto::CheckArgon2Params(slot.kdf).ok()) return Bad(where + ".kdf parameters out of range");
+    if (!crypto::CheckArgon2Params(slot.kdf).ok()) return BadKeyslots(where + ".kdf parameters out of range");
     ASSIGN_OR_RETURN(slot.salt, GetB64<crypto::kArgon2SaltBytes>(*kdf, "salt", where + ".kdf"));
     ASSIGN_OR_RETURN(slot.check, GetB64<16>(s, "check", where));
     ASSIGN_OR_RETURN(slot.vault_key, GetWrapped(s, "vault_key", where, 32));
@@ -147,23 +147,23 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
       ASSIGN_OR_RETURN(slot.box_key, GetWrapped(s, "box_key", where, crypto::kBoxSecretKeyBytes));
     }
     if (s.contains("identity_grant")) {
-      if (!slot.box_public_key) return Bad(where + ".identity_grant without a box key");
+      if (!slot.box_public_key) return BadKeyslots(where + ".identity_grant without a box key");
       ASSIGN_OR_RETURN(std::string g, GetString(s, "identity_grant", where));
       auto bytes = crypto::Base64Decode(g);
       if (!bytes.ok() || bytes->size() != crypto::kBoxSecretKeyBytes + crypto::kBoxSealOverhead) {
-        return Bad(where + ".identity_grant has the wrong length");
+        return BadKeyslots(where + ".identity_grant has the wrong length");
       }
       slot.identity_grant = std::move(*bytes);
     }
     for (const auto& other : ks.slots) {
-      if (other.custodian == slot.custodian) return Bad("two slots for " + slot.custodian);
+      if (other.custodian == slot.custodian) return BadKeyslots("two slots for " + slot.custodian);
     }
     ks.slots.push_back(std::move(slot));
   }
   if (auto rev = j.find("revoked"); rev != j.end()) {
-    if (!rev->is_array() || rev->size() > 10000) return Bad("revoked is not a list");
+    if (!rev->is_array() || rev->size() > 10000) return BadKeyslots("revoked is not a list");
     for (const auto& r : *rev) {
-      if (!r.is_string() || !ValidName(r.get<std::string>())) return Bad("revoked entry");
+      if (!r.is_string() || !ValidName(r.get<std::string>())) return BadKeyslots("revoked entry");
       ks.revoked.push_back(r.get<std::string>());
     }
   }

@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string HexSha256(ByteView b) { return crypto::HexEncode(crypto::Sha256Of(b)); }
 
 }  // namespace
 
@@ -52,7 +51,7 @@ Result<RedactResult> RedactItem(Vault& vault, const ItemInfo& original, std::str
   std::vector<Salt> salts;
   RedactionRecord record;
   record.original = original.id;
-  record.redacted = HexSha256(AsBytes(redacted.view()));
+  record.redacted = crypto::Sha256Hex(AsBytes(redacted.view()));
   record.spans = CommitSpans(text, spans, salts);
   const std::string record_bytes = record.Serialize();
   Bytes salt_bytes;
@@ -68,7 +67,7 @@ Result<RedactResult> RedactItem(Vault& vault, const ItemInfo& original, std::str
 
   json extra = {{"redaction",
                  {{"format", kRedactionFormat},
-                  {"record_sha256", HexSha256(AsBytes(record_bytes))},
+                  {"record_sha256", crypto::Sha256Hex(AsBytes(record_bytes))},
                   {"spans", record.spans.size()}}}};
   DeriveOptions options{"redaction", "amanat redact", meta};
   size_t offset = 0;
@@ -105,7 +104,7 @@ Status CheckRedactionEvent(const Event& ev, ByteView record_bytes, const Redacti
       ev.parents != std::vector<std::string>{record.original}) {
     return VerifyFailed(name + ": the redaction record names other items than its signed event");
   }
-  if (r.value("record_sha256", "") != HexSha256(record_bytes) ||
+  if (r.value("record_sha256", "") != crypto::Sha256Hex(record_bytes) ||
       r.value("spans", uint64_t{0}) != record.spans.size()) {
     return VerifyFailed(name + ": the redaction record is not the one its signed event commits to");
   }

@@ -158,7 +158,7 @@ void Timeline(std::string& out, const ReportModel& m) {
   out += "</tbody>\n</table>\n</section>\n";
 }
 
-void Provenance(std::string& out, const ReportModel& m) {
+void ProvenanceSection(std::string& out, const ReportModel& m) {
   out += "<section id=\"provenance\">\n<h2>3. Provenance</h2>\n";
   if (m.provenance.empty()) {
     out += "<p>No item here was derived from another, and none was derived from them.</p>\n";
@@ -309,7 +309,7 @@ std::string RenderReportHtml(const ReportModel& m) {
   Header(out, m);
   Items(out, m);
   Timeline(out, m);
-  Provenance(out, m);
+  ProvenanceSection(out, m);
   Timestamps(out, m);
   Keys(out, m);
   Findings(out, m);

@@ -20,7 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
 
 bool HasProblemAbout(const std::vector<std::string>& problems, uint64_t seq) {
   const std::string prefix = EventName(seq) + ":";

@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 // The signed checkpoint note of size `size`, if this vault signed one.
-Result<std::optional<std::string>> StoredCheckpoint(Db& db, uint64_t size) {
+Result<std::optional<std::string>> CheckpointNoteAt(Db& db, uint64_t size) {
   ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT note FROM checkpoints WHERE size = ?"));
   st.Bind(1, static_cast<int64_t>(size));
   ASSIGN_OR_RETURN(bool row, st.Step());
@@ -90,7 +90,7 @@ Result<PendingTimestamp> RequestTimestamp(Vault& vault) {
   RETURN_IF_ERROR(CheckExtendsLatest(vault.log(), latest_path, vault.LogVerifier()));
   ASSIGN_OR_RETURN(std::string latest, ReadSmallFile(latest_path, crypto::kMaxNoteSize));
   ASSIGN_OR_RETURN(crypto::Checkpoint cp, crypto::OpenCheckpoint(latest, vault.LogVerifier()));
-  ASSIGN_OR_RETURN(std::optional<std::string> stored, StoredCheckpoint(db, cp.size));
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, CheckpointNoteAt(db, cp.size));
   ASSIGN_OR_RETURN(uint64_t log_size, vault.log().Size());
   if (!stored || *stored != latest || cp.size != log_size) {
     return VerifyFailed("checkpoints/latest is not the newest checkpoint in vault.db")
@@ -133,7 +133,7 @@ Result<StoredTimestamp> AddTimestamp(Vault& vault, ByteView response,
                    crypto::VerifyTimestampResponse(response, request_der, t.trust));
   pending.Reset();
 
-  ASSIGN_OR_RETURN(std::optional<std::string> note, StoredCheckpoint(db, t.checkpoint_size));
+  ASSIGN_OR_RETURN(std::optional<std::string> note, CheckpointNoteAt(db, t.checkpoint_size));
   if (!note || crypto::Sha256Of(*note) != info.imprint) {
     return VerifyFailed("the pending request for checkpoint " + std::to_string(t.checkpoint_size) +
                         " does not cover a checkpoint this vault signed");

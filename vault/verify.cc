@@ -32,7 +32,6 @@ struct CustodianState {
   std::set<std::string> grants;
 };
 
-std::string EventName(uint64_t seq) { return "custody event " + std::to_string(seq); }
 
 // What an ingest event, or an import event's entry for `id`, says about an item.
 const json& RecordOf(const Event& ev, const std::string& id) {
@@ -47,14 +46,14 @@ const json& RecordOf(const Event& ev, const std::string& id) {
   return kNone;
 }
 
-Result<crypto::Ed25519PublicKey> KeyFromDetails(const json& c) {
+Result<crypto::Ed25519PublicKey> PublicKeyOf(const json& c) {
   if (!c.is_object() || !c.contains("public_key") || !c["public_key"].is_string()) {
     return InvalidInput("no public key");
   }
   return crypto::Base64DecodeFixed<32>(c["public_key"].get<std::string>());
 }
 
-std::string StrField(const json& j, const char* key) {
+std::string StringField(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
@@ -134,9 +133,9 @@ struct IngestRecord {
   json record;
 };
 
-class Verifier {
+class VaultVerifier {
  public:
-  Verifier(Vault& v, const VerifyOptions& o) : v_(v), o_(o), announced_(o.early_keys) {}
+  VaultVerifier(Vault& v, const VerifyOptions& o) : v_(v), o_(o), announced_(o.early_keys) {}
 
   Result<VerifyReport> Run() {
     // Reading every page of the database (SQLCipher checks each page's HMAC) costs as much as
@@ -248,7 +247,7 @@ class Verifier {
     if (!pe.ok()) return;  // the replay reports it
     try {
       const json& d = pe->event.details;
-      auto key = KeyFromDetails(a == "custodian-rotate" ? d : d.value("custodian", json()));
+      auto key = PublicKeyOf(a == "custodian-rotate" ? d : d.value("custodian", json()));
       if (key.ok()) announced_.Add(*key);
     } catch (const json::exception&) {
       // likewise
@@ -322,8 +321,8 @@ class Verifier {
         return;
       }
       const json& c = ev.details.value("custodian", json());
-      auto key = KeyFromDetails(c);
-      if (!key.ok() || StrField(c, "name") != ev.actor || StrField(c, "role") != "admin" ||
+      auto key = PublicKeyOf(c);
+      if (!key.ok() || StringField(c, "name") != ev.actor || StringField(c, "role") != "admin" ||
           ev.actor_key_id != KeyId(*key)) {
         Problem(name() + ": init names no valid first custodian");
         return;
@@ -333,7 +332,7 @@ class Verifier {
         if (g.is_string()) grants.insert(g.get<std::string>());
       }
       custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants};
-      log_key_text_ = StrField(ev.details, "log_key");
+      log_key_text_ = StringField(ev.details, "log_key");
       ExpectSignatures(i, s, {{*key, KeyId(*key)}});
       return;
     }
@@ -359,10 +358,10 @@ class Verifier {
     }
     const bool admin = actor.role == "admin";
     if (ev.action == "custodian-rotate") {
-      auto key = KeyFromDetails(ev.details);
-      if (!key.ok() || StrField(ev.details, "custodian") != ev.actor ||
-          StrField(ev.details, "old_key_id") != actor.key_id ||
-          StrField(ev.details, "key_id") != KeyId(*key)) {
+      auto key = PublicKeyOf(ev.details);
+      if (!key.ok() || StringField(ev.details, "custodian") != ev.actor ||
+          StringField(ev.details, "old_key_id") != actor.key_id ||
+          StringField(ev.details, "key_id") != KeyId(*key)) {
         Problem(name() + ": invalid key rotation");
         return;
       }
@@ -374,8 +373,8 @@ class Verifier {
     ExpectSignatures(i, s, {{actor.key, actor.key_id}});
     if (ev.action == "custodian-add") {
       const json& c = ev.details.value("custodian", json());
-      auto key = KeyFromDetails(c);
-      std::string who = StrField(c, "name"), role = StrField(c, "role");
+      auto key = PublicKeyOf(c);
+      std::string who = StringField(c, "name"), role = StringField(c, "role");
       if (!admin) {
         Problem(name() + ": custodian added by non-admin " + ev.actor);
         return;
@@ -387,7 +386,7 @@ class Verifier {
       }
       custodians_[who] = CustodianState{role, *key, KeyId(*key), true, {}};
     } else if (ev.action == "custodian-revoke") {
-      std::string who = StrField(ev.details, "custodian");
+      std::string who = StringField(ev.details, "custodian");
       auto target = custodians_.find(who);
       if (!admin) {
         Problem(name() + ": custodian revoked by non-admin " + ev.actor);
@@ -399,7 +398,7 @@ class Verifier {
       }
       target->second.active = false;
     } else if (ev.action == "custodian-grant" || ev.action == "custodian-revoke-grant") {
-      std::string who = StrField(ev.details, "custodian"), grant = StrField(ev.details, "grant");
+      std::string who = StringField(ev.details, "custodian"), grant = StringField(ev.details, "grant");
       auto target = custodians_.find(who);
       if (!admin) {
         Problem(name() + ": grant changed by non-admin " + ev.actor);
@@ -665,7 +664,7 @@ Result<VerifyReport> VerifyVault(Vault& vault, const VerifyOptions& options) {
   // A signed entry whose details hold a value of an unexpected type must be reported, not
   // crash the verifier (nlohmann's typed accessors throw).
   try {
-    return Verifier(vault, options).Run();
+    return VaultVerifier(vault, options).Run();
   } catch (const nlohmann::json::exception&) {
     return VerifyFailed("custody log: an entry's details hold a value of the wrong type; the log "
                         "was not written by Amanat or was altered");

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // Crockford's base32: no I, L, O or U, so a pseudonym read aloud or copied by hand survives.
 constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-constexpr size_t kMaxNameBytes = 1000;
+constexpr size_t kMaxWitnessNameBytes = 1000;
 constexpr size_t kMaxContactBytes = 4096;
 constexpr size_t kMaxNotesBytes = 64 * 1024;
 
@@ -86,7 +86,7 @@ Status CheckObject(const json& j) {
       return BadInput("has a field other than name, contact, consent and notes");
     }
   }
-  RETURN_IF_ERROR(CheckText(j, "name", kMaxNameBytes, false, true));
+  RETURN_IF_ERROR(CheckText(j, "name", kMaxWitnessNameBytes, false, true));
   RETURN_IF_ERROR(CheckText(j, "contact", kMaxContactBytes, true, false));
   RETURN_IF_ERROR(CheckText(j, "notes", kMaxNotesBytes, true, false));
   return ConsentFrom(j).status();

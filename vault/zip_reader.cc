@@ -10,7 +10,7 @@ namespace amanat::vault {
 namespace {
 
 constexpr size_t kReadBlock = 1 << 20;
-constexpr size_t kMaxNameBytes = 512;
+constexpr size_t kMaxPathBytes = 512;
 constexpr uint32_t kEndRecord = 0x06054b50;         // "PK\5\6"
 constexpr uint32_t kZip64EndLocator = 0x07064b50;   // "PK\6\7"
 constexpr uint32_t kZip64EndRecord = 0x06064b50;    // "PK\6\6"
@@ -33,7 +33,7 @@ std::string Printable(std::string_view s) {
 }  // namespace
 
 bool IsSafeMemberName(std::string_view path) {
-  if (path.empty() || path.size() > kMaxNameBytes || path.front() == '/' || path.back() == '/') {
+  if (path.empty() || path.size() > kMaxPathBytes || path.front() == '/' || path.back() == '/') {
     return false;
   }
   for (char c : path) {
