@@ -1,11 +1,10 @@
 #include "vault/custody_log.h"
 
+#include <algorithm>
+
 #include "crypto/checkpoint.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "vault/parallel.h"
-
-#include <algorithm>
 
 namespace amanat::vault {
 
@@ -77,7 +76,9 @@ Result<uint64_t> CustodyLog::Append(Event event,
     event.previous = row ? crypto::HexEncode(crypto::Sha256Of(tail->ColumnBlob(1))) : kNoPrevious;
     tail->Reset();
   }
-  Bytes entry = SignEntry(event, signers, &pending_);
+  std::vector<PendingSignature> made;
+  Bytes entry = SignEntry(event, signers, &made);
+  for (auto& s : made) checker_->Add(std::move(s));
   if (entry.size() > kMaxEntryBytes) return InvalidInput("custody event is larger than 1 MiB");
 
   ASSIGN_OR_RETURN(Stmt* insp, Cached(insert_event_,
@@ -116,13 +117,7 @@ Result<uint64_t> CustodyLog::Append(Event event,
 }
 
 Status CustodyLog::CheckPendingSignatures() {
-  std::vector<PendingSignature> batch = std::move(pending_);
-  pending_.clear();
-  std::vector<char> good(batch.size(), 0);
-  ParallelFor(batch.size(), [&](size_t i) {
-    good[i] = crypto::Ed25519Verify(batch[i].public_key, batch[i].pae, batch[i].sig);
-  });
-  if (std::find(good.begin(), good.end(), 0) != good.end()) {
+  if (!checker_->AllGood()) {
     return IoError("a custody signature failed its check right after signing (hardware fault?); "
                    "nothing was committed");
   }

@@ -7,6 +7,7 @@
 #define AMANAT_VAULT_CUSTODY_LOG_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "crypto/note.h"
 #include "vault/db.h"
 #include "vault/event.h"
+#include "vault/signature_checker.h"
 
 namespace amanat::vault {
 
@@ -39,8 +41,9 @@ class CustodyLog {
   // REQUIRES: an open transaction; `signers` non-empty.
   Result<uint64_t> Append(Event event, const std::vector<const crypto::Ed25519KeyPair*>& signers);
 
-  // Verifies, on all cores, every signature made by Append since the last call (sign-then-
-  // verify, batched). kIoError if one fails: the transaction must not commit.
+  // Waits for the check of every signature made by Append since the last call (sign-then-
+  // verify, on another core as Append goes on). kIoError if one failed: the transaction must
+  // not commit.
   Status CheckPendingSignatures();
 
   // Number of entries (highest sequence number + 1).
@@ -69,7 +72,7 @@ class CustodyLog {
   Db* db_;
   SqlMerkleReader reader_;
   std::optional<Stmt> tail_, insert_event_, insert_subject_, insert_node_;
-  std::vector<PendingSignature> pending_;
+  std::unique_ptr<SignatureChecker> checker_ = std::make_unique<SignatureChecker>();
 };
 
 }  // namespace amanat::vault
