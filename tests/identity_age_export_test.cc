@@ -107,7 +107,6 @@ class IdentityAgeExport : public CliTest {
   std::vector<RunResult> all_;
 };
 
-
 TEST_F(IdentityAgeExport, LawyerOpensTheRecordWithStockAgeAndNothingElseNamesTheWitness) {
   const std::string archive = StockKeygen("archive.key");
   RunResult e = Alice({"export", item_, "-o", Path("b.zip"), "--purpose", "filing with the court",

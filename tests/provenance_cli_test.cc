@@ -19,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // Every person the testimony names, in every form it names them. "Xi" alone catches
 // "Chairman Xi" without touching "Xinjiang" (whole words).
 const std::vector<std::string> kNames = {"Omir Bekali",

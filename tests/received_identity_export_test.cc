@@ -31,7 +31,6 @@ constexpr char kReceivedName[] = "Dariga Fictionova";
 constexpr char kReceivedContact[] = "+996 555 010 203 (fictional)";
 constexpr char kReceivedNotes[] = "met at the Osh field office";
 
-
 class ReceivedIdentityExport : public CliTest {
  protected:
   void SetUp() override {

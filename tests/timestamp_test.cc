@@ -28,7 +28,6 @@ namespace {
 
 using nlohmann::json;
 
-
 class TimestampCli : public CliTest {
  protected:
   static void SetUpTestSuite() { ASSERT_TRUE(crypto::InitCrypto()); }

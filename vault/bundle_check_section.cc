@@ -32,7 +32,6 @@ bool SplitLines(const std::string& text, std::vector<Bytes>* lines) {
   return true;
 }
 
-
 }  // namespace
 
 std::string SectionEventName(const SectionInput& in, uint64_t seq) {

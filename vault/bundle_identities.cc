@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-
 Result<bool> HasReceived(Db& db, const std::string& pseudonym) {
   ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT 1 FROM received_identities WHERE pseudonym = ?"));
   st.Bind(1, pseudonym);

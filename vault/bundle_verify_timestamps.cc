@@ -17,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // The paths of `t` are the three members of one stem that starts with its checkpoint's size.
 bool PathsFit(const TimestampRef& t) {
   const std::string ext = ".tsr";

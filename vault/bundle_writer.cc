@@ -30,7 +30,6 @@ namespace {
 
 using nlohmann::json;
 
-
 Result<std::vector<uint64_t>> SeqsWhere(Db& db, const std::string& sql, uint64_t below) {
   ASSIGN_OR_RETURN(Stmt st, db.Prepare(sql));
   st.Bind(1, static_cast<int64_t>(below));

@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-
 }  // namespace
 
 PlainText::~PlainText() { crypto::Wipe(s_.data(), s_.size()); }

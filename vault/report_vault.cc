@@ -20,7 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-
 bool HasProblemAbout(const std::vector<std::string>& problems, uint64_t seq) {
   const std::string prefix = EventName(seq) + ":";
   for (const auto& p : problems) {

@@ -32,7 +32,6 @@ struct CustodianState {
   std::set<std::string> grants;
 };
 
-
 // What an ingest event, or an import event's entry for `id`, says about an item.
 const json& RecordOf(const Event& ev, const std::string& id) {
   static const json kNone = json::object();
