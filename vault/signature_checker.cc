@@ -35,30 +35,29 @@ void SignatureChecker::Check(const PendingSignature& s) {
   if (--busy_ == 0 && queue_.empty()) idle_.notify_all();
 }
 
+bool SignatureChecker::CheckNext(std::unique_lock<std::mutex>& lock) {
+  if (queue_.empty()) return false;
+  PendingSignature s = std::move(queue_.front());
+  queue_.pop_front();
+  ++busy_;
+  lock.unlock();
+  Check(s);
+  lock.lock();
+  return true;
+}
+
 void SignatureChecker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     queued_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stop_, nothing left
-    PendingSignature s = std::move(queue_.front());
-    queue_.pop_front();
-    ++busy_;
-    lock.unlock();
-    Check(s);
-    lock.lock();
+    if (!CheckNext(lock)) return;  // stop_, nothing left
   }
 }
 
 bool SignatureChecker::AllGood() {
   queued_.notify_one();
   std::unique_lock<std::mutex> lock(mu_);
-  while (!queue_.empty()) {
-    PendingSignature s = std::move(queue_.front());
-    queue_.pop_front();
-    ++busy_;
-    lock.unlock();
-    Check(s);
-    lock.lock();
+  while (CheckNext(lock)) {
   }
   idle_.wait(lock, [this] { return busy_ == 0; });
   const bool good = !failed_;

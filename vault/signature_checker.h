@@ -32,6 +32,9 @@ class SignatureChecker {
  private:
   // The checking thread: takes signatures from the queue until told to stop.
   void Run();
+  // Takes the next queued signature and checks it with `lock` released; false if none.
+  // REQUIRES: `lock` holds mu_.
+  bool CheckNext(std::unique_lock<std::mutex>& lock);
   // Checks one signature, outside the lock; records a failure.
   void Check(const PendingSignature& s);
 
