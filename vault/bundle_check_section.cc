@@ -89,7 +89,7 @@ void CheckSection(const SectionInput& in, const BundleMembers& members, SectionR
   std::vector<std::string> hashes(out->entries.size());
   std::vector<Result<ParsedEntry>> parsed(out->entries.size(), Result<ParsedEntry>(IoError("not parsed")));
   ParallelFor(out->entries.size(), [&](size_t i) {
-    hashes[i] = crypto::HexEncode(crypto::Sha256Of(out->entries[i]));
+    hashes[i] = crypto::Sha256Hex(out->entries[i]);
     if (!JsonDepthWithin(AsChars(out->entries[i]), kMaxJsonDepth)) {
       parsed[i] = VerifyFailed("malformed custody entry: nested too deeply");
     } else {

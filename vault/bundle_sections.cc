@@ -37,7 +37,7 @@ Result<SectionFiles> RenderSection(const SectionParts& section,
         out.provenance.push_back({parent, child, relation, section.origin, seq});
       }
     }
-    out.events.push_back({seq, crypto::HexEncode(crypto::Sha256Of(entry))});
+    out.events.push_back({seq, crypto::Sha256Hex(entry)});
     out.last_time = pe.event.time;
     jsonl.append(AsChars(entry));
     jsonl += '\n';

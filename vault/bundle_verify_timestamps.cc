@@ -100,7 +100,7 @@ std::string CheckOne(const TimestampRef& t, const BundleMembers& members,
     return "custody event " + std::to_string(t.event) +
            ", which should record it, is not a timestamp event of this bundle";
   }
-  if (JsonField(ev->details, "tsr_sha256") != json(crypto::HexEncode(crypto::Sha256Of(*token))) ||
+  if (JsonField(ev->details, "tsr_sha256") != json(crypto::Sha256Hex(*token)) ||
       JsonField(ev->details, "checkpoint_size") != json(t.checkpoint_size) ||
       JsonField(ev->details, "checkpoint_sha256") != json(crypto::HexEncode(imprint))) {
     return "not the token custody event " + std::to_string(t.event) + " records";

@@ -73,7 +73,7 @@ Result<uint64_t> CustodyLog::Append(Event event,
                      Cached(tail_, "SELECT seq, entry FROM events ORDER BY seq DESC LIMIT 1"));
     ASSIGN_OR_RETURN(bool row, tail->Step());
     event.sequence = row ? static_cast<uint64_t>(tail->ColumnInt(0)) + 1 : 0;
-    event.previous = row ? crypto::HexEncode(crypto::Sha256Of(tail->ColumnBlob(1))) : kNoPrevious;
+    event.previous = row ? crypto::Sha256Hex(tail->ColumnBlob(1)) : kNoPrevious;
     tail->Reset();
   }
   std::vector<PendingSignature> made;

@@ -367,7 +367,7 @@ Result<IngestResult> IngestWholeItem(Vault& vault, ByteView content, const ItemM
   Db& db = vault.db();
   const json ingest_meta = IngestMetadata(vault, meta);
   const StoreEvent event;
-  const std::string id = crypto::HexEncode(crypto::Sha256Of(content));
+  const std::string id = crypto::Sha256Hex(content);
   ASSIGN_OR_RETURN(std::optional<ItemInfo> existing, FindExact(db, id));
   if (existing) {
     ASSIGN_OR_RETURN(uint64_t seq, RecordStored(vault, *existing, ingest_meta, true, event));

@@ -109,7 +109,7 @@ class TableChecker {
         Problem("witness " + pseudonym + ": no signed witness-add event records it");
       } else if (ev->second.details.value("pseudonym", "") != pseudonym ||
                  ev->second.details.value("sealed_sha256", "") !=
-                     crypto::HexEncode(crypto::Sha256Of(st.ColumnBlob(1))) ||
+                     crypto::Sha256Hex(st.ColumnBlob(1)) ||
                  ev->second.details.value("consent", json()) != consent) {
         Problem("witness " + pseudonym +
                 ": stored record differs from its signed witness-add event (" + Name(seq) + ")");

@@ -70,7 +70,7 @@ struct FoundWitnessAdd {
 };
 
 Result<FoundWitnessAdd> FindWitnessAddEntry(Db& db, const ReceivedIdentity& r) {
-  const std::string sealed_sha256 = crypto::HexEncode(crypto::Sha256Of(r.sealed));
+  const std::string sealed_sha256 = crypto::Sha256Hex(r.sealed);
   ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT e.seq, e.entry, b.import_seq FROM received_events e "
                                        "JOIN received_sections s ON s.id = e.section_id "
                                        "JOIN received_bundles b ON b.manifest_sha256 = "

@@ -52,7 +52,7 @@ StoredTimestamp ReadStored(const Stmt& st) {
 
 json EventDetails(const StoredTimestamp& t) {
   return {{"checkpoint_size", t.checkpoint_size},
-          {"checkpoint_sha256", crypto::HexEncode(crypto::Sha256Of(t.checkpoint))},
+          {"checkpoint_sha256", crypto::Sha256Hex(t.checkpoint)},
           {"tsa", t.tsa},
           {"gen_time", t.gen_time},
           {"serial", t.serial},
@@ -66,7 +66,7 @@ std::string Compare(const StoredTimestamp& t, const json& details) {
     return "its timestamp covers checkpoint " + std::to_string(t.checkpoint_size) +
            ", which the vault did not sign before it";
   }
-  if (crypto::HexEncode(crypto::Sha256Of(t.response)) != t.tsr_sha256 ||
+  if (crypto::Sha256Hex(t.response) != t.tsr_sha256 ||
       EventDetails(t) != details) {
     return "stored timestamp token differs from the signed event";
   }
@@ -148,7 +148,7 @@ Result<StoredTimestamp> AddTimestamp(Vault& vault, ByteView response,
 
   t.checkpoint = std::move(*note);
   t.response.assign(response.begin(), response.end());
-  t.tsr_sha256 = crypto::HexEncode(crypto::Sha256Of(response));
+  t.tsr_sha256 = crypto::Sha256Hex(response);
   t.gen_time = info.gen_time;
   t.tsa = info.tsa;
   t.serial = info.serial;

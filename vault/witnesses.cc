@@ -200,7 +200,7 @@ Result<std::string> AddWitness(Vault& vault, const crypto::SecretBytes& json_tex
   std::string plain = doc.dump();
   WipeString wipe{plain};
   ASSIGN_OR_RETURN(Bytes sealed, crypto::BoxSeal(identity, AsBytes(plain)));
-  const std::string sealed_hash = crypto::HexEncode(crypto::Sha256Of(sealed));
+  const std::string sealed_hash = crypto::Sha256Hex(sealed);
 
   json details = {
       {"pseudonym", pseudonym}, {"consent", consent.ToJson()}, {"sealed_sha256", sealed_hash}};
