@@ -865,6 +865,42 @@ TEST_F(CustodyCli, RevokedCustodianCanNoLongerOpenTheVault) {
       << "revoking twice";
 }
 
+// keyslots.json.pending is what a crash between writing the next key slots and replacing
+// keyslots.json leaves (tests/crash_point_test.cc kills every such command at every point).
+// Only the version vault.db committed prevails; a copy planted there changes nothing.
+TEST_F(CustodyCli, PendingKeySlotsAreSettledByWhatVaultDbCommitted) {
+  InitVault();
+  const std::string bob = AddCustodian("bob", "collector");
+  const std::string pending = vault() + "/keyslots.json.pending";
+  const std::string with_bob = ReadFileBytes(vault() + "/keyslots.json");
+  ASSERT_EQ(RunAs("alice", pass_file(), {"custodian", "revoke", "bob"}).exit_code, 0);
+  const std::string without_bob = ReadFileBytes(vault() + "/keyslots.json");
+  EXPECT_FALSE(std::filesystem::exists(pending));
+
+  // Bob's copy from before his revocation, planted as a pending change: never committed, so
+  // it is removed and he stays revoked.
+  WriteFileBytes(pending, with_bob);
+  EXPECT_AMANAT_ERROR(RunAs("bob", bob, {"ls"}), 3, "revoked");
+  EXPECT_FALSE(std::filesystem::exists(pending));
+  EXPECT_EQ(ReadFileBytes(vault() + "/keyslots.json"), without_bob);
+
+  // A crash after the revocation was committed, before keyslots.json was replaced: the
+  // revocation is completed, whoever opens the vault next.
+  WriteFileBytes(vault() + "/keyslots.json", with_bob);
+  WriteFileBytes(pending, without_bob);
+  EXPECT_AMANAT_ERROR(RunAs("bob", bob, {"ls"}), 3, "revoked");
+  EXPECT_FALSE(std::filesystem::exists(pending));
+  EXPECT_EQ(ReadFileBytes(vault() + "/keyslots.json"), without_bob);
+  EXPECT_EQ(RunAs("alice", pass_file(), {"verify"}).exit_code, 0);
+
+  // A damaged pending file is refused with one line naming it, and kept.
+  WriteFileBytes(pending, "{\"format\":");
+  RunResult damaged = RunAs("alice", pass_file(), {"ls"});
+  EXPECT_AMANAT_ERROR(damaged, 2, "keyslots.json.pending");
+  EXPECT_TRUE(std::filesystem::exists(pending));
+  EXPECT_EQ(ReadFileBytes(vault() + "/keyslots.json"), without_bob);
+}
+
 TEST_F(CustodyCli, RotateReplacesTheKeyAndLaterEventsVerifyUnderTheNewOne) {
   InitVault();
   const std::string bob = AddCustodian("bob", "collector");

@@ -9,7 +9,6 @@ namespace amanat::vault {
 namespace {
 
 using nlohmann::json;
-constexpr size_t kMaxKeySlotsBytes = 1 << 20;
 constexpr char kKdfName[] = "argon2id13";
 
 // Associated data binds each wrapped secret to its vault, custodian, purpose and public key,

@@ -56,6 +56,9 @@ struct UnlockedSlot {
   std::optional<crypto::BoxKeyPair> box_key;  // absent for a format-1 slot
 };
 
+// The largest keyslots.json read (1 MiB: thousands of slots).
+inline constexpr size_t kMaxKeySlotsBytes = 1 << 20;
+
 struct KeySlots {
   std::string vault_id;           // 16 lowercase hex digits
   std::string origin;             // checkpoint origin and log key name

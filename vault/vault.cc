@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
+#include <optional>
 
 #include "amanat_version.h"
 #include "crypto/checkpoint.h"
 #include "crypto/encoding.h"
 #include "crypto/note.h"
+#include "crypto/sha256.h"
 #include "vault/fs.h"
 #include "vault/hq_keys.h"
 #include "vault/schema.h"
@@ -34,6 +37,48 @@ Result<std::string> ReadDbSalt(const std::string& path) {
     return VerifyFailed(path + " is an unencrypted SQLite database, not an Amanat vault");
   }
   return crypto::HexEncode(ByteView(salt, sizeof salt));
+}
+
+// meta key: SHA-256 (hex) of the keyslots.json the last committed change of the key slots
+// wrote (Vault::CommitWithKeySlots).
+constexpr char kKeySlotsHashMeta[] = "keyslots_sha256";
+
+// A keyslots.json.pending left by a change that was interrupted, and its SHA-256.
+struct PendingSlots {
+  KeySlots slots;
+  std::string sha256;
+};
+
+Result<std::optional<PendingSlots>> LoadPendingSlots(const VaultPaths& paths,
+                                                     const KeySlots& current) {
+  if (!PathExists(paths.keyslots_pending)) return std::optional<PendingSlots>();
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(paths.keyslots_pending, kMaxKeySlotsBytes));
+  auto parsed = KeySlots::Parse(text);
+  if (!parsed.ok() || parsed->vault_id != current.vault_id || parsed->db_salt != current.db_salt) {
+    return InvalidInput("keyslots.json.pending is damaged or from another vault (it is left by "
+                        "a change to the custodians that was interrupted)")
+        .WithHint("restore the vault directory from your backup");
+  }
+  std::string sha256 = crypto::Sha256Hex(AsBytes(text));
+  return std::optional<PendingSlots>(PendingSlots{std::move(*parsed), std::move(sha256)});
+}
+
+// Finishes or undoes the interrupted change: keyslots.json.pending replaces keyslots.json if
+// vault.db committed it, and is removed if not. Returns whether it was committed.
+Result<bool> SettlePendingSlots(Db& db, const VaultPaths& paths, const PendingSlots& pending) {
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT value FROM meta WHERE key = ?"));
+  st.Bind(1, kKeySlotsHashMeta);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  const bool committed = row && st.ColumnText(0) == pending.sha256;
+  if (committed) {
+    if (::rename(paths.keyslots_pending.c_str(), paths.keyslots.c_str()) != 0) {
+      return ErrnoStatus(errno, paths.keyslots);
+    }
+  } else if (::unlink(paths.keyslots_pending.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, paths.keyslots_pending);
+  }
+  RETURN_IF_ERROR(FsyncDirectory(paths.dir));
+  return committed;
 }
 
 Status InitInto(const VaultPaths& paths, const InitOptions& options,
@@ -132,7 +177,8 @@ VaultPaths::VaultPaths(std::string d)
       db(JoinPath(dir, "vault.db")),
       keyslots(JoinPath(dir, "keyslots.json")),
       checkpoints_dir(JoinPath(dir, "checkpoints")),
-      checkpoint_latest(JoinPath(checkpoints_dir, "latest")) {}
+      checkpoint_latest(JoinPath(checkpoints_dir, "latest")),
+      keyslots_pending(keyslots + ".pending") {}
 
 crypto::SecretBytes DatabaseKey(const crypto::SecretBytes& vault_key) {
   return crypto::DeriveSubkey(vault_key, 1, "amanatdb");
@@ -184,16 +230,37 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
     return InvalidInput(dir + " is not a vault directory");
   }
   ASSIGN_OR_RETURN(KeySlots ks, KeySlots::Load(paths.keyslots));
+  // A change to the key slots that a crash interrupted is settled once vault.db is open and
+  // can say whether it was committed. Until then the custodian's slot may be in either file.
+  ASSIGN_OR_RETURN(std::optional<PendingSlots> pending, LoadPendingSlots(paths, ks));
   if (!PathExists(paths.db)) return NotFound(paths.db + ": vault database is missing");
   ASSIGN_OR_RETURN(std::string salt, ReadDbSalt(paths.db));
   if (salt != ks.db_salt) {
     return VerifyFailed("keyslots.json and vault.db are not from the same vault (or vault.db's "
                         "header is damaged)");
   }
-  ASSIGN_OR_RETURN(const KeySlot* slot, ks.Find(custodian));
+  auto found = ks.Find(custodian);
+  bool from_pending = false;
+  if (!found.ok() && pending && pending->slots.Find(custodian).ok()) {
+    found = pending->slots.Find(custodian);
+    from_pending = true;
+  }
+  if (!found.ok()) return found.status();
+  const KeySlot* slot = *found;
+  const std::string name = slot->custodian;
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, passphrase(*slot));
-  ASSIGN_OR_RETURN(UnlockedSlot unlocked, UnlockKeySlot(ks.vault_id, *slot, pass));
-  ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(unlocked.vault_key), Db::Mode::kOpenExisting));
+  auto unlocked = UnlockKeySlot(ks.vault_id, *slot, pass);
+  if (!unlocked.ok() && pending && !from_pending) {
+    // The passphrase may be the one an interrupted `passwd` was setting.
+    if (auto other = pending->slots.Find(name); other.ok()) {
+      if (auto u = UnlockKeySlot(ks.vault_id, **other, pass); u.ok()) {
+        unlocked = std::move(u);
+        from_pending = true;
+      }
+    }
+  }
+  if (!unlocked.ok()) return unlocked.status();
+  ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(unlocked->vault_key), Db::Mode::kOpenExisting));
   RETURN_IF_ERROR(CheckSchema(db));
   // The database names its vault: a keyslots.json from elsewhere that happens to unlock
   // (copied salt) is still caught here.
@@ -202,15 +269,24 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
   if (!row || st.ColumnText(0) != ks.vault_id) {
     return VerifyFailed("keyslots.json belongs to another vault than vault.db");
   }
+  if (pending) {
+    ASSIGN_OR_RETURN(bool committed, SettlePendingSlots(db, paths, *pending));
+    if (committed) ks = std::move(pending->slots);
+    if (committed != from_pending) {
+      // The passphrase opened the slot of the version that did not prevail: it must open the
+      // custodian's slot in the one that did (a revoked custodian's has gone).
+      ASSIGN_OR_RETURN(const KeySlot* now, ks.Find(name));
+      ASSIGN_OR_RETURN(unlocked, UnlockKeySlot(ks.vault_id, *now, pass));
+    }
+  }
   ASSIGN_OR_RETURN(Stmt who, db.Prepare("SELECT active FROM custodians WHERE name = ?"));
-  who.Bind(1, slot->custodian);
+  who.Bind(1, name);
   ASSIGN_OR_RETURN(bool known, who.Step());
   if (!known || who.ColumnInt(0) == 0) {
-    return AuthFailed("custodian " + slot->custodian + " has been revoked in this vault");
+    return AuthFailed("custodian " + name + " has been revoked in this vault");
   }
-  std::string actor = slot->custodian;
   return std::unique_ptr<Vault>(
-      new Vault(std::move(paths), std::move(ks), std::move(actor), std::move(unlocked), std::move(db)));
+      new Vault(std::move(paths), std::move(ks), name, std::move(*unlocked), std::move(db)));
 }
 
 Event NewEvent(const std::string& origin, const std::string& actor,
@@ -245,22 +321,31 @@ Result<uint64_t> Vault::RecordSignedBy(const std::string& action, const nlohmann
 }
 
 Status Vault::CommitWithKeySlots(Transaction& tx, const KeySlots& fresh) {
-  // Everything that can refuse the commit is checked before keyslots.json changes.
+  // Everything that can refuse the commit is checked before keyslots.json.pending is written.
   RETURN_IF_ERROR(CheckExtendsLatest(log_, paths_.checkpoint_latest, LogVerifier()));
-  const KeySlots old = keyslots_;
-  if (Status saved = fresh.Save(paths_.keyslots); !saved.ok()) {
-    // The new file may already be in place (a failed directory fsync after the rename).
-    (void)old.Save(paths_.keyslots);
-    return saved;
+  const std::string text = fresh.Serialize();
+  ASSIGN_OR_RETURN(Stmt put, db_.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  RETURN_IF_ERROR(put.Bind(1, kKeySlotsHashMeta).Bind(2, crypto::Sha256Hex(AsBytes(text))).Run());
+  const std::string& pending = paths_.keyslots_pending;
+  if (Status w = WriteFileAtomic(pending, text); !w.ok()) {
+    ::unlink(pending.c_str());  // it may be in place (a failed directory fsync after the rename)
+    return w;
   }
   Status s = Commit(tx);
-  if (!s.ok() && !tx.committed()) {
-    (void)old.Save(paths_.keyslots);
+  if (!tx.committed()) {
+    ::unlink(pending.c_str());
     return s;
   }
   // Committed (even if checkpoints/latest could not be rewritten): vault.db now names the
-  // new slots and keys, so keyslots.json must keep them.
+  // new slots and keys, so keyslots.json must take them.
   keyslots_ = fresh;
+  Status moved = ::rename(pending.c_str(), paths_.keyslots.c_str()) == 0
+                     ? FsyncDirectory(paths_.dir)
+                     : ErrnoStatus(errno, paths_.keyslots);
+  if (!moved.ok() && s.ok()) {
+    return Status(moved.code(), "stored, but keyslots.json was not replaced: " + moved.message(),
+                  "the next command that opens the vault completes it");
+  }
   return s;
 }
 

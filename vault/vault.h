@@ -30,6 +30,8 @@ namespace amanat::vault {
 struct VaultPaths {
   explicit VaultPaths(std::string dir);
   std::string dir, db, keyslots, checkpoints_dir, checkpoint_latest;
+  // The next keyslots.json while a change to it is being committed (CommitWithKeySlots).
+  std::string keyslots_pending;
 };
 
 struct HqKeys;  // vault/hq_keys.h
@@ -95,8 +97,11 @@ class Vault {
   // After a key rotation: sign later events with the new key.
   void ReplaceActorKey(crypto::Ed25519KeyPair key) { unlocked_.sign_key = std::move(key); }
 
-  // As Commit, for a change that also rewrites keyslots.json: the new key slots are saved
-  // first and put back as they were if the commit fails, so the two never disagree.
+  // As Commit, for a change that also rewrites keyslots.json, so that the two files never
+  // disagree, even after a crash: the new key slots are written whole to keyslots.json.pending
+  // and their SHA-256 stored in meta.keyslots_sha256 by `tx`; after the commit the pending file
+  // replaces keyslots.json. Open settles a pending file a crash left behind: it replaces
+  // keyslots.json if vault.db committed its hash, and is removed otherwise.
   Status CommitWithKeySlots(Transaction& tx, const KeySlots& fresh);
 
   // The log's note signer (key derived from the vault key) and verifier.

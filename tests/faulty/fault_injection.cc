@@ -1,5 +1,6 @@
 #include "tests/faulty/fault_injection.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ struct Config {
   long fail_at = 0;  // 0: never
   bool persistent = false;
   bool disk_full = false;
+  bool kill = false;  // SIGKILL at the Nth operation instead of failing it
   std::string report;
 };
 
@@ -33,6 +35,8 @@ bool NextFails() {
   bool fail = g_config.fail_at > 0 &&
               (g_count == g_config.fail_at || (g_config.persistent && g_count > g_config.fail_at));
   if (fail) ++g_injected;
+  // A crash at this exact point: the operation never happens, and nothing after it runs.
+  if (fail && g_config.kill) ::raise(SIGKILL);
   return fail;
 }
 
@@ -185,12 +189,14 @@ bool ReadConfig() {
   }
   std::string mode = std::getenv("AMANAT_FAULT_MODE") ? std::getenv("AMANAT_FAULT_MODE") : "once";
   std::string error = std::getenv("AMANAT_FAULT_ERROR") ? std::getenv("AMANAT_FAULT_ERROR") : "eio";
-  if ((mode != "once" && mode != "persistent") || (error != "eio" && error != "enospc")) {
+  if ((mode != "once" && mode != "persistent") ||
+      (error != "eio" && error != "enospc" && error != "kill")) {
     std::fprintf(stderr, "amanat_faulty: bad AMANAT_FAULT_MODE or AMANAT_FAULT_ERROR\n");
     return false;
   }
   g_config.persistent = mode == "persistent";
   g_config.disk_full = error == "enospc";
+  g_config.kill = error == "kill";
   if (const char* r = std::getenv("AMANAT_FAULT_REPORT")) g_config.report = r;
   return true;
 }

@@ -8,6 +8,8 @@
 //                  =persistent the Nth and every later one fail (a device that went away)
 //   AMANAT_FAULT_ERROR=eio     SQLITE_IOERR_WRITE/_FSYNC/_TRUNCATE, errno EIO (default)
 //                   =enospc   SQLITE_FULL, errno ENOSPC (disk full)
+//                   =kill     SIGKILL just before the Nth operation (a crash at that point;
+//                             no report is written)
 //   AMANAT_FAULT_REPORT=FILE   at exit, write "<operations counted> <faults injected>\n"
 #ifndef AMANAT_TESTS_FAULTY_FAULT_INJECTION_H_
 #define AMANAT_TESTS_FAULTY_FAULT_INJECTION_H_
