@@ -116,7 +116,7 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
               std::to_string(r->checkpoint_size) + " entries, root " +
               crypto::Base64Encode(r->checkpoint_root));
   }
-  return OkStatus();
+  return r->after_commit;  // "stored, but checkpoints/latest was not updated": exit 5
 }
 
 }  // namespace

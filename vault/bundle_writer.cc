@@ -290,6 +290,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   // Each record opened for --to is an unseal, on record in the same transaction.
   uint64_t export_seq = 0;
   std::vector<uint64_t> unseals;
+  Status after_commit;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(vault.db()));
     for (auto& i : identities) {
@@ -299,7 +300,10 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
       unseals.push_back(i.unseal_event);
     }
     ASSIGN_OR_RETURN(export_seq, vault.Record("export", ids, options.purpose, details));
-    RETURN_IF_ERROR(vault.Commit(tx));
+    after_commit = vault.Commit(tx);
+    // The export is on record once committed: the bundle it records is then written, even if
+    // checkpoints/latest could not be (the bundle carries the committed checkpoint).
+    if (!tx.committed()) return after_commit;
   }
 
   std::vector<SectionParts> sections;
@@ -414,6 +418,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
   r.unseal_events = unseals;
   r.received_identities_left = gathered.received_left;
   for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
+  r.after_commit = std::move(after_commit);
   return r;
 }
 

@@ -53,6 +53,10 @@ struct ExportResult {
   std::vector<std::string> received_identities_left;
   std::vector<std::pair<std::string, std::string>> redacted;  // (original, redacted) replaced
   uint64_t bytes = 0;             // size of the bundle
+  // Not OK when the export event was committed but checkpoints/latest could not be rewritten
+  // ("stored, but ..."): the bundle is complete and written all the same (its checkpoint is the
+  // committed one), and the caller reports this after it.
+  Status after_commit;
 };
 
 // Checks that the actor may read every item (kAuthFailed otherwise), records a signed export
