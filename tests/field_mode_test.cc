@@ -245,6 +245,13 @@ TEST_F(FieldMode, ReplacedIdentityKeyIsRefusedBeforeSealing) {
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_NE(r.err.find("not the one the signed init event recorded"), std::string::npos) << r;
   EXPECT_EQ(Field({"witness", "ls", "--json"}).out.find("W-"), std::string::npos);
+  // verify names both copies.
+  RunResult v = Field({"verify"});
+  EXPECT_EQ(v.exit_code, 1) << v;
+  EXPECT_TRUE(Contains(v.out, "vault.db: meta.identity_key is not what the signed init event "
+                              "recorded")) << v;
+  EXPECT_TRUE(Contains(v.out, "keyslots.json: identity_key is not what the signed init event "
+                              "recorded")) << v;
 }
 
 TEST_F(FieldMode, DatabaseDumpFindsNamesInAnOrdinaryVault) {

@@ -242,6 +242,11 @@ TEST_F(SealContent, RemovedSealContentSettingIsRefusedBeforeStoring) {
   EXPECT_AMANAT_ERROR(Field({"derive", Sha256SumOf(testimony_), more, "--relation", "excerpt"}),
                       1, "meta.seal_content is not what the signed init event recorded");
   EXPECT_EQ(ParseJson(Field({"ls", "--json"})).size(), 1u);
+  // verify names it too.
+  RunResult v1 = Field({"verify"});
+  EXPECT_EQ(v1.exit_code, 1) << v1;
+  EXPECT_TRUE(Contains(v1.out, "vault.db: meta.seal_content is not what the signed init event "
+                               "recorded")) << v1;
   {
     auto v = OpenVaultAs(field_, "bakyt", pass_file());
     ASSERT_NE(v, nullptr);
@@ -256,6 +261,11 @@ TEST_F(SealContent, RemovedSealContentSettingIsRefusedBeforeStoring) {
   EXPECT_AMANAT_ERROR(Field({"add", more}), 1,
                       "HQ's identity key is not the one the signed init event recorded");
   EXPECT_EQ(ParseJson(Field({"ls", "--json"})).size(), 1u);
+  RunResult v2 = Field({"verify"});
+  EXPECT_EQ(v2.exit_code, 1) << v2;
+  EXPECT_TRUE(Contains(v2.out, "vault.db: meta.hq_keys is not what the signed init event "
+                               "recorded")) << v2;
+  EXPECT_FALSE(Contains(v2.out, "meta.seal_content")) << v2;
 }
 
 TEST_F(SealContent, TheScanFindsTestimonyInAFieldVaultWithoutSealContent) {

@@ -1,10 +1,11 @@
 #include "vault/verify.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
-#include <atomic>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -13,6 +14,7 @@
 #include "crypto/merkle.h"
 #include "crypto/sha256.h"
 #include "vault/fs.h"
+#include "vault/hq_keys.h"
 #include "vault/items.h"
 #include "vault/parallel.h"
 #include "vault/pipeline.h"
@@ -150,6 +152,7 @@ class VaultVerifier {
       if (rest.ok()) rest = CheckCheckpoints();
       if (rest.ok()) rest = CheckItems();
       if (rest.ok()) rest = CheckCustodians();
+      if (rest.ok()) rest = CheckVaultMeta();
       if (rest.ok()) rest = CheckProvenanceTables(v_, provenance_events_, report_.problems);
       if (rest.ok()) {
         rest = CheckStoredTimestamps(v_, timestamp_events_,
@@ -332,6 +335,7 @@ class VaultVerifier {
       }
       custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants};
       log_key_text_ = StringField(ev.details, "log_key");
+      init_details_ = ev.details;
       ExpectSignatures(i, s, {{*key, KeyId(*key)}});
       return;
     }
@@ -612,6 +616,48 @@ class VaultVerifier {
     return OkStatus();
   }
 
+  // meta's copies of what the signed init event fixed, and keyslots.json's copy of the
+  // identity key. Someone holding the vault key could change them so that later witness
+  // records or content are sealed to a key of theirs, or stored in plaintext; the commands
+  // that use them refuse (docs/format/hq-keys.md), and verify names each.
+  Status CheckVaultMeta() {
+    if (!init_details_.is_object()) return OkStatus();  // the replay reported event 0
+    const json& d = init_details_;
+    std::map<std::string, std::string> meta;
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT key, value FROM meta"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      meta[st.ColumnText(0)] = st.ColumnText(1);
+    }
+    auto check = [&](const std::string& key, bool same) {
+      if (!same) Problem("vault.db: meta." + key + " is not what the signed init event recorded");
+    };
+    auto signed_string = [&](const char* key) -> std::optional<std::string> {
+      if (!d.contains(key) || !d[key].is_string()) return std::nullopt;
+      return d[key].get<std::string>();
+    };
+    auto stored = [&](const char* key) -> std::optional<std::string> {
+      auto it = meta.find(key);
+      if (it == meta.end()) return std::nullopt;
+      return it->second;
+    };
+    for (const char* key : {"vault_id", "log_key", "identity_key"}) {
+      check(key, stored(key) == signed_string(key));
+    }
+    const bool seal = d.contains("seal_content") && d["seal_content"] == true;
+    check(kSealContentMeta, stored(kSealContentMeta) == (seal ? std::optional<std::string>("true")
+                                                              : std::nullopt));
+    const auto hq = stored("hq_keys");
+    check("hq_keys", hq ? d.contains("hq") && json::parse(*hq, nullptr, false) == d["hq"]
+                        : !d.contains("hq"));
+    const auto& copy = v_.keyslots().identity_key;
+    if (copy && signed_string("identity_key") != crypto::Base64Encode(*copy)) {
+      Problem("keyslots.json: identity_key is not what the signed init event recorded");
+    }
+    return OkStatus();
+  }
+
   // The custodians table must equal the replayed key history.
   Status CheckCustodians() {
     ASSIGN_OR_RETURN(Stmt st,
@@ -646,6 +692,7 @@ class VaultVerifier {
   std::string previous_ = kNoPrevious;  // hex SHA-256 of the entry replayed last
   std::map<std::string, CustodianState> custodians_;
   std::string log_key_text_;
+  json init_details_;  // the init event's details, once replayed
   std::vector<LateCheck> late_checks_;
   std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
   bool seals_content_ = false;  // the init event says seal_content (docs/format/hq-keys.md)
