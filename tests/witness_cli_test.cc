@@ -401,5 +401,34 @@ TEST_F(WitnessCli, TamperedTablesAndSlotsAreCaught) {
   ExpectNoIdentityLeaks();
 }
 
+// Someone holding the vault key (rita, a reviewer) points bob's box key, in the custodians
+// table and in his slot, at a key of hers, so that when alice grants bob unseal the identity
+// key is sealed to rita. The grant compares the table with the custody log and refuses;
+// verify names the changed record.
+TEST_F(WitnessCli, BoxKeySwappedOutsideTheLogIsRefusedByGrantAndCaughtByVerify) {
+  const auto theirs = crypto::BoxKeyPair::Generate().public_key();
+  {
+    auto v = OpenLibrary();
+    ASSERT_NE(v, nullptr);
+    auto st = v->db().Prepare("UPDATE custodians SET box_public_key = ? WHERE name = 'bob'");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(st->BindBlob(1, theirs).Run().ok());
+  }
+  json ks = Keyslots();
+  for (auto& slot : ks["slots"]) {
+    if (slot["custodian"] == "bob") slot["box_public_key"] = crypto::Base64Encode(theirs);
+  }
+  WriteFileBytes(vault() + "/keyslots.json", ks.dump(2));
+
+  EXPECT_AMANAT_ERROR(Alice({"custodian", "grant", "bob", "unseal"}), 1,
+                      "box key of custodian bob is not the one the custody log recorded");
+  EXPECT_FALSE(SlotOf("bob").contains("identity_grant"));
+  RunResult v = Alice({"verify"});
+  EXPECT_EQ(v.exit_code, 1) << v;
+  EXPECT_TRUE(Contains(v.out, "custodian bob: stored record differs from the custody log")) << v;
+  // Control: rita's own record is untouched, and granting her works.
+  EXPECT_EQ(Alice({"custodian", "grant", "rita", "unseal"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace amanat::testing

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "crypto/encoding.h"
+#include "vault/event.h"
 #include "vault/witnesses.h"
 
 namespace amanat::vault {
@@ -56,6 +57,36 @@ Result<crypto::BoxPublicKey> RecordedBoxKey(Vault& vault, const std::string& nam
   return pk;
 }
 
+// The box public key the custody log last recorded for `name` (base64; empty if none): init
+// and custodian-add give one, and passwd or rotate the first one of a slot made before box
+// keys. The custodians table is only a copy, which someone holding the vault key could point
+// at a key of theirs so that a grant would seal the identity key to them.
+Result<std::string> LoggedBoxKey(Vault& vault, const std::string& name) {
+  ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
+                                "SELECT entry FROM events WHERE action IN ('init', "
+                                "'custodian-add', 'passwd', 'custodian-rotate') ORDER BY seq"));
+  std::string box;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(ParsedEntry pe, ParseEntry(st.ColumnBlob(0)));
+    const Event& ev = pe.event;
+    const nlohmann::json& d = ev.details;
+    std::string who = ev.actor;  // passwd, custodian-rotate: their own slot
+    if (ev.action == "init" || ev.action == "custodian-add") {
+      auto c = d.find("custodian");
+      who.clear();
+      if (c != d.end() && c->is_object()) {
+        auto n = c->find("name");
+        if (n != c->end() && n->is_string()) who = n->get<std::string>();
+      }
+    }
+    auto b = d.find("box_public_key");
+    if (who == name && b != d.end() && b->is_string()) box = b->get<std::string>();
+  }
+  return box;
+}
+
 }  // namespace
 
 bool IsValidGrant(std::string_view grant) { return grant == kUnsealGrant; }
@@ -80,6 +111,12 @@ Status GrantUnseal(Vault& vault, const std::string& name) {
     return InvalidInput("custodian " + name + " already holds the unseal grant");
   }
   ASSIGN_OR_RETURN(crypto::BoxPublicKey recorded, RecordedBoxKey(vault, name));
+  ASSIGN_OR_RETURN(std::string logged, LoggedBoxKey(vault, name));
+  if (logged != crypto::Base64Encode(recorded)) {
+    return VerifyFailed("vault.db: the box key of custodian " + name +
+                        " is not the one the custody log recorded")
+        .WithHint("run `amanat verify`; restore the vault from a backup");
+  }
   KeySlots fresh = vault.keyslots();
   KeySlot* slot = fresh.FindMutable(name);
   if (slot == nullptr) return NotFound("keyslots.json has no slot for custodian " + name);

@@ -32,6 +32,7 @@ struct CustodianState {
   std::string key_id;
   bool active = true;
   std::set<std::string> grants;
+  std::string box_key;  // base64 of the slot box public key the log recorded; empty: none yet
 };
 
 // What an ingest event, or an import event's entry for `id`, says about an item.
@@ -333,7 +334,8 @@ class VaultVerifier {
       for (const auto& g : ev.details.value("grants", json::array())) {
         if (g.is_string()) grants.insert(g.get<std::string>());
       }
-      custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants};
+      custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants,
+                                             StringField(ev.details, "box_public_key")};
       log_key_text_ = StringField(ev.details, "log_key");
       init_details_ = ev.details;
       ExpectSignatures(i, s, {{*key, KeyId(*key)}});
@@ -371,9 +373,11 @@ class VaultVerifier {
       ExpectSignatures(i, s, {{actor.key, actor.key_id}, {*key, KeyId(*key)}});
       actor.key = *key;
       actor.key_id = KeyId(*key);
+      ReplayFirstBoxKey(ev, actor);
       return;
     }
     ExpectSignatures(i, s, {{actor.key, actor.key_id}});
+    if (ev.action == "passwd") ReplayFirstBoxKey(ev, actor);
     if (ev.action == "custodian-add") {
       const json& c = ev.details.value("custodian", json());
       auto key = PublicKeyOf(c);
@@ -387,7 +391,8 @@ class VaultVerifier {
         Problem(name() + ": invalid custodian-add");
         return;
       }
-      custodians_[who] = CustodianState{role, *key, KeyId(*key), true, {}};
+      custodians_[who] =
+          CustodianState{role, *key, KeyId(*key), true, {}, StringField(ev.details, "box_public_key")};
     } else if (ev.action == "custodian-revoke") {
       std::string who = StringField(ev.details, "custodian");
       auto target = custodians_.find(who);
@@ -413,10 +418,21 @@ class VaultVerifier {
       }
       if (ev.action == "custodian-grant") {
         target->second.grants.insert(grant);
+        // The identity key was sealed to this box key: it must be the one the log gave them.
+        if (StringField(ev.details, "box_public_key") != target->second.box_key) {
+          Problem(name() + ": grants to a box key that is not " + who + "'s recorded one");
+        }
       } else {
         target->second.grants.erase(grant);
       }
     }
+  }
+
+  // A custodian whose slot predates box keys gets one at their next passwd or rotate, which
+  // records it (RewrapActorSlot).
+  void ReplayFirstBoxKey(const Event& ev, CustodianState& actor) {
+    std::string box = StringField(ev.details, "box_public_key");
+    if (!box.empty()) actor.box_key = std::move(box);
   }
 
   // The entry must carry exactly these keys' signatures, in this order.
@@ -660,8 +676,8 @@ class VaultVerifier {
 
   // The custodians table must equal the replayed key history.
   Status CheckCustodians() {
-    ASSIGN_OR_RETURN(Stmt st,
-                     v_.db().Prepare("SELECT name, role, key_id, active, grants FROM custodians"));
+    ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT name, role, key_id, active, grants, "
+                                              "box_public_key FROM custodians"));
     size_t rows = 0;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -674,9 +690,10 @@ class VaultVerifier {
         e = std::min(list.find(' ', p), list.size());
         if (e > p) grants.insert(list.substr(p, e - p));
       }
+      const std::string box = st.ColumnIsNull(5) ? "" : crypto::Base64Encode(st.ColumnBlob(5));
       if (it == custodians_.end() || it->second.role != st.ColumnText(1) ||
           it->second.key_id != st.ColumnText(2) || it->second.active != (st.ColumnInt(3) != 0) ||
-          it->second.grants != grants) {
+          it->second.grants != grants || it->second.box_key != box) {
         Problem("custodian " + st.ColumnText(0) + ": stored record differs from the custody log");
       }
     }
