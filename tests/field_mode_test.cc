@@ -390,6 +390,48 @@ TEST_F(FieldBundle, HqImportsSealedIdentitiesAndReadsThem) {
   EXPECT_EQ(val.exit_code, 0) << val;
 }
 
+// Someone holding HQ's vault key adds a received identity record no import brought, or
+// changes the sealed bytes of one that was: verify names each.
+TEST_F(FieldBundle, TamperedReceivedIdentityRecordsAreCaughtByVerify) {
+  std::string bundle = Path("field.zip");
+  ASSERT_EQ(Field({"export", id_, "-o", bundle, "--include-identities"}).exit_code, 0);
+  ASSERT_EQ(Hq({"import", bundle, "--purpose", "from the field"}).exit_code, 0);
+  ASSERT_EQ(Hq({"verify"}).exit_code, 0);
+  std::string origin;
+  {
+    auto v = OpenVaultAs(hq_, "amina", hq_pass_);
+    ASSERT_NE(v, nullptr);
+    auto st = v->db().Prepare("SELECT origin FROM received_identities");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(st->Step().value());
+    origin = st->ColumnText(0);
+    ASSERT_TRUE(v->db()
+                    .Exec("INSERT INTO received_identities(origin, pseudonym, vault_id, sealed, "
+                          "manifest_sha256) SELECT origin, 'W-ABCDEF', vault_id, sealed, "
+                          "manifest_sha256 FROM received_identities")
+                    .ok());
+  }
+  RunResult added = Hq({"verify"});
+  EXPECT_EQ(added.exit_code, 1) << added;
+  EXPECT_TRUE(Contains(added.out, "received witness record W-ABCDEF from " + origin +
+                                      ": no import event lists it")) << added;
+  EXPECT_FALSE(Contains(added.out, "received witness record " + w_)) << added;
+  {
+    auto v = OpenVaultAs(hq_, "amina", hq_pass_);
+    ASSERT_NE(v, nullptr);
+    ASSERT_TRUE(v->db().Exec("DROP TRIGGER received_identities_no_update").ok());
+    ASSERT_TRUE(v->db()
+                    .Exec("UPDATE received_identities SET sealed = sealed || x'00' "
+                          "WHERE pseudonym = '" + w_ + "'")
+                    .ok());
+  }
+  RunResult changed = Hq({"verify"});
+  EXPECT_EQ(changed.exit_code, 1) << changed;
+  EXPECT_TRUE(Contains(changed.out, "received witness record " + w_ + " from " + origin +
+                                        ": witness " + w_ + ": the witness-add entry"))
+      << changed;
+}
+
 TEST_F(FieldBundle, ChangedOrAddedIdentityRecordFailsVerification) {
   std::string bundle = Path("field.zip");
   ASSERT_EQ(Field({"export", id_, "-o", bundle, "--include-identities"}).exit_code, 0);

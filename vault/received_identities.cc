@@ -101,20 +101,23 @@ Result<ReceivedWitnessAdd> FindReceivedWitnessAdd(Db& db, const ReceivedIdentity
   return found.where;
 }
 
-Result<std::vector<ReceivedWitnessSummary>> ListReceivedWitnesses(Db& db) {
+Result<std::vector<ReceivedIdentity>> ListReceivedIdentities(Db& db) {
   std::vector<ReceivedIdentity> records;
-  {
-    ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT origin, vault_id, pseudonym, sealed, "
-                                         "manifest_sha256 FROM received_identities "
-                                         "ORDER BY pseudonym, origin"));
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      ByteView b = st.ColumnBlob(3);
-      records.push_back({st.ColumnText(0), st.ColumnText(1), st.ColumnText(2),
-                         Bytes(b.begin(), b.end()), st.ColumnText(4)});
-    }
+  ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT origin, vault_id, pseudonym, sealed, "
+                                       "manifest_sha256 FROM received_identities "
+                                       "ORDER BY pseudonym, origin"));
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ByteView b = st.ColumnBlob(3);
+    records.push_back({st.ColumnText(0), st.ColumnText(1), st.ColumnText(2),
+                       Bytes(b.begin(), b.end()), st.ColumnText(4)});
   }
+  return records;
+}
+
+Result<std::vector<ReceivedWitnessSummary>> ListReceivedWitnesses(Db& db) {
+  ASSIGN_OR_RETURN(std::vector<ReceivedIdentity> records, ListReceivedIdentities(db));
   std::vector<ReceivedWitnessSummary> out;
   for (const auto& r : records) {
     ASSIGN_OR_RETURN(FoundWitnessAdd found, FindWitnessAddEntry(db, r));

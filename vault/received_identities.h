@@ -42,6 +42,9 @@ Result<std::vector<std::string>> StoreReceivedIdentities(Vault& vault, const Bun
 // pseudonym came from more than one vault (the pseudonym alone does not say which).
 Result<std::optional<ReceivedIdentity>> FindReceivedIdentity(Db& db, const std::string& pseudonym);
 
+// Every received record, by pseudonym then origin.
+Result<std::vector<ReceivedIdentity>> ListReceivedIdentities(Db& db);
+
 // The witness-add entry of `r` among the received entries of the bundle that carried it: a
 // witness-add of r.pseudonym in r.origin's log whose sealed_sha256 is the SHA-256 of r.sealed.
 // kVerifyFailed if there is none (import checked it: the received records are damaged).

@@ -19,6 +19,7 @@
 #include "vault/parallel.h"
 #include "vault/pipeline.h"
 #include "vault/provenance.h"
+#include "vault/received_identities.h"
 #include "vault/timestamps.h"
 
 namespace amanat::vault {
@@ -154,6 +155,7 @@ class VaultVerifier {
       if (rest.ok()) rest = CheckItems();
       if (rest.ok()) rest = CheckCustodians();
       if (rest.ok()) rest = CheckVaultMeta();
+      if (rest.ok()) rest = CheckReceivedIdentities();
       if (rest.ok()) rest = CheckProvenanceTables(v_, provenance_events_, report_.problems);
       if (rest.ok()) {
         rest = CheckStoredTimestamps(v_, timestamp_events_,
@@ -312,6 +314,7 @@ class VaultVerifier {
     }
     if (ev.action == "derive" || ev.action == "witness-add") provenance_events_.emplace(i, ev);
     if (ev.action == "timestamp") timestamp_events_.emplace_back(i, ev.details);
+    if (ev.action == "import") NoteImportedIdentities(ev.details);
   }
 
   void ReplayKeys(size_t i, const Slot& s) {
@@ -674,6 +677,38 @@ class VaultVerifier {
     return OkStatus();
   }
 
+  // The witness records an import event says its bundle carried, by the bundle's manifest
+  // SHA-256.
+  void NoteImportedIdentities(const json& d) {
+    auto b = d.find("bundle");
+    auto names = d.find("identities");
+    if (b == d.end() || !b->is_object() || names == d.end() || !names->is_array()) return;
+    auto m = b->find("manifest_sha256");
+    if (m == b->end() || !m->is_string()) return;
+    std::set<std::string>& listed = imported_identities_[m->get<std::string>()];
+    for (const auto& n : *names) {
+      if (n.is_string()) listed.insert(n.get<std::string>());
+    }
+  }
+
+  // Every received witness identity record must have come in a bundle whose import event
+  // lists it, and must be the sealed bytes that a witness-add entry of its vault's log,
+  // received in that bundle, names (docs/format/witnesses.md).
+  Status CheckReceivedIdentities() {
+    ASSIGN_OR_RETURN(std::vector<ReceivedIdentity> records, ListReceivedIdentities(v_.db()));
+    for (const auto& r : records) {
+      const std::string what = "received witness record " + r.pseudonym + " from " + r.origin;
+      auto listed = imported_identities_.find(r.manifest_sha256);
+      if (listed == imported_identities_.end() || listed->second.count(r.pseudonym) == 0) {
+        Problem(what + ": no import event lists it");
+      }
+      if (auto found = FindReceivedWitnessAdd(v_.db(), r); !found.ok()) {
+        Problem(what + ": " + found.status().message());
+      }
+    }
+    return OkStatus();
+  }
+
   // The custodians table must equal the replayed key history.
   Status CheckCustodians() {
     ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT name, role, key_id, active, grants, "
@@ -710,6 +745,7 @@ class VaultVerifier {
   std::map<std::string, CustodianState> custodians_;
   std::string log_key_text_;
   json init_details_;  // the init event's details, once replayed
+  std::map<std::string, std::set<std::string>> imported_identities_;  // by manifest SHA-256
   std::vector<LateCheck> late_checks_;
   std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
   bool seals_content_ = false;  // the init event says seal_content (docs/format/hq-keys.md)
