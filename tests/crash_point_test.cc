@@ -193,5 +193,52 @@ TEST_F(CrashPointTest, RevokeGrant) {
                    });
 }
 
+// init killed at every point: the directory then holds a vault that opens and verifies, or
+// an interrupted init that the same init clears away and completes. Nothing in between.
+// (After the warning that --kdf insecure-fast prints.)
+void ExpectRefused(const RunResult& r, const std::string& ctx) {
+  EXPECT_EQ(r.exit_code, 2) << ctx << r;
+  EXPECT_TRUE(Contains(r.err, "already holds a vault; refusing to touch it")) << ctx << r;
+}
+
+TEST_F(CrashPointTest, Init) {
+  const std::string dir = Path("new-vault");
+  const std::vector<std::string> init = {"init", "--vault", dir, "--custodian", "alice",
+                                         "--kdf", "insecure-fast", "--passphrase-file",
+                                         pass_file()};
+  long n = 1;
+  for (;; n += SanitizerSlowdown()) {
+    ASSERT_LT(n, kMaxPoints) << "never completed";
+    std::filesystem::remove_all(dir);
+    RunOptions opt;
+    opt.env["AMANAT_FAULT_AT"] = std::to_string(n);
+    opt.env["AMANAT_FAULT_ERROR"] = "kill";
+    RunResult r = RunProgram(FaultyBinary(), init, opt);
+    const std::string ctx = "[init killed at " + std::to_string(n) + "]";
+    if (r.exit_code == 0) break;
+    ASSERT_EQ(r.term_signal, SIGKILL) << ctx << r;
+    const std::vector<std::string> as_alice = {"--vault", dir, "--passphrase-file", pass_file()};
+    auto with = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), as_alice.begin(), as_alice.end());
+      return Run(args);
+    };
+    if (std::filesystem::exists(dir + "/keyslots.json")) {
+      // Complete, even if the marker is still there: never cleared away.
+      ExpectRefused(Run(init), ctx);
+    } else {
+      RunResult again = Run(init);
+      ASSERT_EQ(again.exit_code, 0) << ctx << " init again" << again;
+    }
+    RunResult v = with({"verify"});
+    EXPECT_EQ(v.exit_code, 0) << ctx << v;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/init-incomplete")) << ctx;
+    ExpectRefused(Run(init), ctx);
+    if (::testing::Test::HasFailure()) return;
+  }
+  std::cout << "[ crashes  ] init: killed at N = 1.." << n - 1 << " (every " << SanitizerSlowdown()
+            << "), completed at N = " << n << "\n";
+  EXPECT_GT(n, 1);
+}
+
 }  // namespace
 }  // namespace amanat::testing

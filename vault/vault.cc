@@ -1,10 +1,12 @@
 #include "vault/vault.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -79,6 +81,47 @@ Result<bool> SettlePendingSlots(Db& db, const VaultPaths& paths, const PendingSl
   }
   RETURN_IF_ERROR(FsyncDirectory(paths.dir));
   return committed;
+}
+
+// Present while `init` runs: a directory holding it and no keyslots.json holds an init that
+// was interrupted. Its vault.db can never be opened (the vault key was only ever in memory
+// and in a keyslots.json not yet written), so the next init clears it away.
+constexpr char kInitMarker[] = "init-incomplete";
+
+bool IsTempOf(const std::string& entry, const std::string& name) {
+  return entry.size() > name.size() + 5 && entry.compare(0, name.size() + 1, name + ".") == 0 &&
+         entry.compare(entry.size() - 4, 4, ".tmp") == 0;
+}
+
+// Removes what an interrupted init can leave: vault.db and its journal, checkpoints/ with
+// latest, the temporary files of atomic writes, and the marker itself (last). Anything else
+// stays, and the directory is then not empty.
+Status RemoveInterruptedInit(const VaultPaths& paths) {
+  auto remove_in = [](const std::string& dir, const std::vector<std::string>& names,
+                      const std::vector<std::string>& temps_of) -> Status {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return errno == ENOENT ? OkStatus() : ErrnoStatus(errno, dir);
+    std::vector<std::string> doomed;
+    while (struct dirent* e = ::readdir(d)) {
+      const std::string entry = e->d_name;
+      bool match = std::find(names.begin(), names.end(), entry) != names.end();
+      for (const auto& t : temps_of) match = match || IsTempOf(entry, t);
+      if (match) doomed.push_back(JoinPath(dir, entry));
+    }
+    ::closedir(d);
+    for (const auto& p : doomed) {
+      if (::unlink(p.c_str()) != 0 && errno != ENOENT) return ErrnoStatus(errno, p);
+    }
+    return OkStatus();
+  };
+  RETURN_IF_ERROR(remove_in(paths.checkpoints_dir, {"latest"}, {"latest"}));
+  if (::rmdir(paths.checkpoints_dir.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, paths.checkpoints_dir);
+  }
+  RETURN_IF_ERROR(remove_in(paths.dir, {"vault.db", "vault.db-journal"}, {"keyslots.json"}));
+  const std::string marker = JoinPath(paths.dir, kInitMarker);
+  if (::unlink(marker.c_str()) != 0 && errno != ENOENT) return ErrnoStatus(errno, marker);
+  return FsyncDirectory(paths.dir);
 }
 
 Status InitInto(const VaultPaths& paths, const InitOptions& options,
@@ -194,8 +237,12 @@ Status Vault::Init(const InitOptions& options, const crypto::SecretBytes& passph
   if (passphrase.empty()) return InvalidInput("empty passphrase");
   RETURN_IF_ERROR(crypto::CheckArgon2Params(options.kdf));
   VaultPaths paths(options.dir);
+  const std::string marker = JoinPath(paths.dir, kInitMarker);
   bool created_dir = false;
   if (PathExists(paths.dir)) {
+    if (PathExists(marker) && !PathExists(paths.keyslots)) {
+      RETURN_IF_ERROR(RemoveInterruptedInit(paths));
+    }
     if (PathExists(paths.keyslots) || PathExists(paths.db)) {
       return InvalidInput(paths.dir + " already holds a vault; refusing to touch it");
     }
@@ -207,10 +254,23 @@ Status Vault::Init(const InitOptions& options, const crypto::SecretBytes& passph
     RETURN_IF_ERROR(MakeDirectory(paths.dir, 0700, false));
     created_dir = true;
   }
-  Status s = InitInto(paths, options, passphrase);
+  // The marker is an empty file, so that no crash can leave a part of it.
+  Status s = OkStatus();
+  if (int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
+    ::close(fd);
+    s = FsyncDirectory(paths.dir);
+  } else {
+    s = ErrnoStatus(errno, marker);
+  }
+  if (s.ok()) s = InitInto(paths, options, passphrase);
+  // Complete: keyslots.json is in place. A crash before the marker is gone leaves a vault that
+  // opens, and that init refuses to touch.
+  if (s.ok() && ::unlink(marker.c_str()) != 0) s = ErrnoStatus(errno, marker);
+  if (s.ok()) s = FsyncDirectory(paths.dir);
   if (!s.ok()) {
     // Leave nothing behind: a half-made vault must not be mistaken for a vault.
-    for (const auto& p : {paths.keyslots, paths.db, paths.db + "-journal", paths.checkpoint_latest}) {
+    for (const auto& p : {paths.keyslots, paths.db, paths.db + "-journal", paths.checkpoint_latest,
+                          marker}) {
       ::unlink(p.c_str());
     }
     ::rmdir(paths.checkpoints_dir.c_str());
@@ -279,6 +339,9 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
       ASSIGN_OR_RETURN(unlocked, UnlockKeySlot(ks.vault_id, *now, pass));
     }
   }
+  // An init that crashed after writing keyslots.json left its marker: the vault is complete,
+  // and the marker must not make a later init take it for an interrupted one.
+  ::unlink(JoinPath(paths.dir, kInitMarker).c_str());
   ASSIGN_OR_RETURN(Stmt who, db.Prepare("SELECT active FROM custodians WHERE name = ?"));
   who.Bind(1, name);
   ASSIGN_OR_RETURN(bool known, who.Step());
