@@ -7,13 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-Result<crypto::Ed25519PublicKey> KeyFromDetails(const json& c) {
-  if (!c.is_object() || !c.contains("public_key") || !c["public_key"].is_string()) {
-    return VerifyFailed("no public key");
-  }
-  return crypto::Base64DecodeFixed<32>(c["public_key"].get<std::string>());
-}
-
 std::string StrField(const json& j, const char* key) {
   if (!j.is_object()) return "";
   auto it = j.find(key);
@@ -23,6 +16,13 @@ std::string StrField(const json& j, const char* key) {
 std::string Short(const std::string& key_id) { return key_id.substr(0, 8); }
 
 }  // namespace
+
+Result<crypto::Ed25519PublicKey> PublicKeyInDetails(const json& c) {
+  if (!c.is_object() || !c.contains("public_key") || !c["public_key"].is_string()) {
+    return VerifyFailed("no public key");
+  }
+  return crypto::Base64DecodeFixed<32>(c["public_key"].get<std::string>());
+}
 
 bool IsKeyHistoryAction(std::string_view action) {
   return action == "init" || action == "custodian-add" || action == "custodian-revoke" ||
@@ -38,7 +38,7 @@ Result<std::vector<crypto::Ed25519PublicKey>> KeyHistory::Apply(const Event& ev)
   if (!started_) {
     if (ev.action != "init" || ev.sequence != 0) return VerifyFailed("the log does not start with init");
     const json& c = ev.details.value("custodian", json());
-    auto key = KeyFromDetails(c);
+    auto key = PublicKeyInDetails(c);
     if (!key.ok() || StrField(c, "name") != ev.actor || StrField(c, "role") != "admin" ||
         ev.actor_key_id != KeyId(*key)) {
       return VerifyFailed("init names no valid first custodian");
@@ -61,7 +61,7 @@ Result<std::vector<crypto::Ed25519PublicKey>> KeyHistory::Apply(const Event& ev)
                         "'s key at that point is " + Short(actor.key_id));
   }
   if (ev.action == "custodian-rotate") {
-    auto key = KeyFromDetails(ev.details);
+    auto key = PublicKeyInDetails(ev.details);
     if (!key.ok() || StrField(ev.details, "custodian") != ev.actor ||
         StrField(ev.details, "old_key_id") != actor.key_id ||
         StrField(ev.details, "key_id") != KeyId(*key)) {
@@ -82,7 +82,7 @@ Status KeyHistory::ApplyCustodianChange(const Event& ev, const Custodian& actor)
   const bool admin = actor.role == "admin";
   if (ev.action == "custodian-add") {
     const json& c = ev.details.value("custodian", json());
-    auto key = KeyFromDetails(c);
+    auto key = PublicKeyInDetails(c);
     std::string who = StrField(c, "name"), role = StrField(c, "role");
     if (!admin) return VerifyFailed("custodian added by non-admin " + ev.actor);
     if (!key.ok() || who.empty() || custodians_.count(who) != 0 ||

@@ -18,6 +18,10 @@
 
 namespace amanat::vault {
 
+// The Ed25519 public key in `c["public_key"]` (base64), as init, custodian-add and
+// custodian-rotate details carry it; kVerifyFailed if absent or malformed.
+Result<crypto::Ed25519PublicKey> PublicKeyInDetails(const nlohmann::json& c);
+
 // True for the actions that change the key history (init and custodian-*).
 bool IsKeyHistoryAction(std::string_view action);
 

@@ -15,7 +15,9 @@
 #include "crypto/sha256.h"
 #include "vault/fs.h"
 #include "vault/hq_keys.h"
+#include "vault/bundle_json.h"
 #include "vault/items.h"
+#include "vault/key_history.h"
 #include "vault/parallel.h"
 #include "vault/pipeline.h"
 #include "vault/provenance.h"
@@ -27,13 +29,11 @@ namespace {
 
 using nlohmann::json;
 
-struct CustodianState {
-  std::string role;
-  crypto::Ed25519PublicKey key{};
-  std::string key_id;
-  bool active = true;
+// What a vault keeps of each custodian beyond their key history: grants, and the slot box
+// public key the log recorded (base64; empty: none yet).
+struct VaultOnly {
   std::set<std::string> grants;
-  std::string box_key;  // base64 of the slot box public key the log recorded; empty: none yet
+  std::string box_key;
 };
 
 // What an ingest event, or an import event's entry for `id`, says about an item.
@@ -48,24 +48,6 @@ const json& RecordOf(const Event& ev, const std::string& id) {
   }
   return kNone;
 }
-
-Result<crypto::Ed25519PublicKey> PublicKeyOf(const json& c) {
-  if (!c.is_object() || !c.contains("public_key") || !c["public_key"].is_string()) {
-    return InvalidInput("no public key");
-  }
-  return crypto::Base64DecodeFixed<32>(c["public_key"].get<std::string>());
-}
-
-std::string StringField(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// A public key and its custody key ID.
-struct KeyRef {
-  const crypto::Ed25519PublicKey& key;
-  const std::string& id;
-};
 
 // Entries in memory at once while the log is scanned (about 4 KiB each, parsed).
 constexpr size_t kWindow = 4096;
@@ -252,7 +234,7 @@ class VaultVerifier {
     if (!pe.ok()) return;  // the replay reports it
     try {
       const json& d = pe->event.details;
-      auto key = PublicKeyOf(a == "custodian-rotate" ? d : d.value("custodian", json()));
+      auto key = PublicKeyInDetails(a == "custodian-rotate" ? d : d.value("custodian", json()));
       if (key.ok()) announced_.Add(*key);
     } catch (const json::exception&) {
       // likewise
@@ -317,148 +299,75 @@ class VaultVerifier {
     if (ev.action == "import") NoteImportedIdentities(ev.details);
   }
 
+  // Who was allowed to sign this entry, by the rules every reader of a log shares
+  // (KeyHistory), then the grants and box keys that only a whole vault keeps.
   void ReplayKeys(size_t i, const Slot& s) {
-    const ParsedEntry& pe = *s.parsed;
-    const Event& ev = pe.event;
-    auto name = [i] { return EventName(i); };
-    if (i == 0) {
-      if (ev.action != "init") {
-        Problem(name() + ": the log does not start with init");
-        return;
-      }
-      const json& c = ev.details.value("custodian", json());
-      auto key = PublicKeyOf(c);
-      if (!key.ok() || StringField(c, "name") != ev.actor || StringField(c, "role") != "admin" ||
-          ev.actor_key_id != KeyId(*key)) {
-        Problem(name() + ": init names no valid first custodian");
-        return;
-      }
-      std::set<std::string> grants;  // the first custodian holds the identity key from init
-      for (const auto& g : ev.details.value("grants", json::array())) {
-        if (g.is_string()) grants.insert(g.get<std::string>());
-      }
-      custodians_[ev.actor] = CustodianState{"admin", *key, KeyId(*key), true, grants,
-                                             StringField(ev.details, "box_public_key")};
-      log_key_text_ = StringField(ev.details, "log_key");
-      init_details_ = ev.details;
-      ExpectSignatures(i, s, {{*key, KeyId(*key)}});
+    const Event& ev = s.parsed->event;
+    auto signers = history_.Apply(ev);
+    if (!signers.ok()) {
+      Problem(EventName(i) + ": " + signers.status().message());
       return;
     }
-    if (ev.action == "init") {
-      Problem(name() + ": a second init event");
-      return;
-    }
-    auto it = custodians_.find(ev.actor);
-    if (it == custodians_.end()) {
-      Problem(name() + ": signed as unknown custodian '" + ev.actor + "'");
-      return;
-    }
-    CustodianState& actor = it->second;
-    if (!actor.active) {
-      Problem(name() + ": signed by revoked custodian " + ev.actor + " (key " +
-              actor.key_id.substr(0, 8) + ")");
-      return;
-    }
-    if (ev.actor_key_id != actor.key_id) {
-      Problem(name() + ": signed with key " + ev.actor_key_id.substr(0, 8) + ", but " + ev.actor +
-              "'s key at that point is " + actor.key_id.substr(0, 8));
-      return;
-    }
-    const bool admin = actor.role == "admin";
-    if (ev.action == "custodian-rotate") {
-      auto key = PublicKeyOf(ev.details);
-      if (!key.ok() || StringField(ev.details, "custodian") != ev.actor ||
-          StringField(ev.details, "old_key_id") != actor.key_id ||
-          StringField(ev.details, "key_id") != KeyId(*key)) {
-        Problem(name() + ": invalid key rotation");
-        return;
-      }
-      ExpectSignatures(i, s, {{actor.key, actor.key_id}, {*key, KeyId(*key)}});
-      actor.key = *key;
-      actor.key_id = KeyId(*key);
-      ReplayFirstBoxKey(ev, actor);
-      return;
-    }
-    ExpectSignatures(i, s, {{actor.key, actor.key_id}});
-    if (ev.action == "passwd") ReplayFirstBoxKey(ev, actor);
-    if (ev.action == "custodian-add") {
-      const json& c = ev.details.value("custodian", json());
-      auto key = PublicKeyOf(c);
-      std::string who = StringField(c, "name"), role = StringField(c, "role");
-      if (!admin) {
-        Problem(name() + ": custodian added by non-admin " + ev.actor);
-        return;
-      }
-      if (!key.ok() || who.empty() || custodians_.count(who) != 0 ||
-          (role != "admin" && role != "collector" && role != "reviewer")) {
-        Problem(name() + ": invalid custodian-add");
-        return;
-      }
-      custodians_[who] =
-          CustodianState{role, *key, KeyId(*key), true, {}, StringField(ev.details, "box_public_key")};
-    } else if (ev.action == "custodian-revoke") {
-      std::string who = StringField(ev.details, "custodian");
-      auto target = custodians_.find(who);
-      if (!admin) {
-        Problem(name() + ": custodian revoked by non-admin " + ev.actor);
-        return;
-      }
-      if (target == custodians_.end() || !target->second.active) {
-        Problem(name() + ": revokes unknown or already revoked custodian '" + who + "'");
-        return;
-      }
-      target->second.active = false;
-    } else if (ev.action == "custodian-grant" || ev.action == "custodian-revoke-grant") {
-      std::string who = StringField(ev.details, "custodian"), grant = StringField(ev.details, "grant");
-      auto target = custodians_.find(who);
-      if (!admin) {
-        Problem(name() + ": grant changed by non-admin " + ev.actor);
-        return;
-      }
-      if (target == custodians_.end()) {
-        Problem(name() + ": grant for unknown custodian '" + who + "'");
-        return;
-      }
-      if (ev.action == "custodian-grant") {
-        target->second.grants.insert(grant);
-        // The identity key was sealed to this box key: it must be the one the log gave them.
-        if (StringField(ev.details, "box_public_key") != target->second.box_key) {
-          Problem(name() + ": grants to a box key that is not " + who + "'s recorded one");
-        }
-      } else {
-        target->second.grants.erase(grant);
-      }
-    }
+    ExpectSignatures(i, s, *signers);
+    ReplayGrantsAndBoxKeys(i, ev);
   }
 
-  // A custodian whose slot predates box keys gets one at their next passwd or rotate, which
-  // records it (RewrapActorSlot).
-  void ReplayFirstBoxKey(const Event& ev, CustodianState& actor) {
-    std::string box = StringField(ev.details, "box_public_key");
-    if (!box.empty()) actor.box_key = std::move(box);
+  // Runs after KeyHistory accepted `ev`, so every custodian it names exists.
+  void ReplayGrantsAndBoxKeys(size_t i, const Event& ev) {
+    const json& d = ev.details;
+    if (ev.action == "init") {
+      log_key_text_ = history_.log_key();
+      init_details_ = d;
+      VaultOnly& first = vault_only_[ev.actor];
+      first.box_key = JsonStringField(d, "box_public_key");
+      // The first custodian holds the identity key from init.
+      for (const auto& g : d.value("grants", json::array())) {
+        if (g.is_string()) first.grants.insert(g.get<std::string>());
+      }
+    } else if (ev.action == "custodian-add") {
+      const std::string who = JsonStringField(d.value("custodian", json()), "name");
+      vault_only_[who].box_key = JsonStringField(d, "box_public_key");
+    } else if (ev.action == "passwd" || ev.action == "custodian-rotate") {
+      // A slot made before box keys gets one at its custodian's next passwd or rotate, which
+      // records it (RewrapActorSlot).
+      std::string box = JsonStringField(d, "box_public_key");
+      if (!box.empty()) vault_only_[ev.actor].box_key = std::move(box);
+    } else if (ev.action == "custodian-grant" || ev.action == "custodian-revoke-grant") {
+      const std::string who = JsonStringField(d, "custodian");
+      const std::string grant = JsonStringField(d, "grant");
+      VaultOnly& target = vault_only_[who];
+      if (ev.action == "custodian-revoke-grant") {
+        target.grants.erase(grant);
+        return;
+      }
+      target.grants.insert(grant);
+      // The identity key was sealed to this box key: it must be the one the log gave them.
+      if (JsonStringField(d, "box_public_key") != target.box_key) {
+        Problem(EventName(i) + ": grants to a box key that is not " + who + "'s recorded one");
+      }
+    }
   }
 
   // The entry must carry exactly these keys' signatures, in this order.
-  void ExpectSignatures(size_t i, const Slot& s, std::initializer_list<KeyRef> keys) {
+  void ExpectSignatures(size_t i, const Slot& s, const std::vector<crypto::Ed25519PublicKey>& keys) {
     const ParsedEntry& pe = *s.parsed;
     if (pe.signatures.size() != keys.size()) {
       Problem(EventName(i) + ": has " + std::to_string(pe.signatures.size()) +
               " signatures, expected " + std::to_string(keys.size()));
       return;
     }
-    size_t k = 0;
-    for (const KeyRef& key : keys) {
+    for (size_t k = 0; k < keys.size(); ++k) {
       const EntrySignature& sig = pe.signatures[k];
       const EarlyCheck& early = s.checks[k];
-      if (sig.key_id != key.id) {
+      const std::string id = KeyId(keys[k]);
+      if (sig.key_id != id) {
         Problem(EventName(i) + ": signed by key " + sig.key_id.substr(0, 8) + ", expected " +
-                key.id.substr(0, 8));
-      } else if (early.tried && early.key == key.key) {
-        if (!early.good) BadSignature(i, key.key);
+                id.substr(0, 8));
+      } else if (early.tried && early.key == keys[k]) {
+        if (!early.good) BadSignature(i, keys[k]);
       } else {
-        late_checks_.push_back({i, pe.pae, sig.sig, key.key});
+        late_checks_.push_back({i, pe.pae, sig.sig, keys[k]});
       }
-      ++k;
     }
   }
 
@@ -718,7 +627,9 @@ class VaultVerifier {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
       ++rows;
-      auto it = custodians_.find(st.ColumnText(0));
+      const std::string name = st.ColumnText(0);
+      auto it = history_.custodians().find(name);
+      auto extra = vault_only_.find(name);
       std::set<std::string> grants;
       std::string list = st.ColumnText(4);
       for (size_t p = 0, e; p < list.size(); p = e + 1) {
@@ -726,13 +637,17 @@ class VaultVerifier {
         if (e > p) grants.insert(list.substr(p, e - p));
       }
       const std::string box = st.ColumnIsNull(5) ? "" : crypto::Base64Encode(st.ColumnBlob(5));
-      if (it == custodians_.end() || it->second.role != st.ColumnText(1) ||
+      const VaultOnly none;
+      const VaultOnly& more = extra == vault_only_.end() ? none : extra->second;
+      if (it == history_.custodians().end() || it->second.role != st.ColumnText(1) ||
           it->second.key_id != st.ColumnText(2) || it->second.active != (st.ColumnInt(3) != 0) ||
-          it->second.grants != grants || it->second.box_key != box) {
-        Problem("custodian " + st.ColumnText(0) + ": stored record differs from the custody log");
+          more.grants != grants || more.box_key != box) {
+        Problem("custodian " + name + ": stored record differs from the custody log");
       }
     }
-    if (rows != custodians_.size()) Problem("custodians: stored list differs from the custody log");
+    if (rows != history_.custodians().size()) {
+      Problem("custodians: stored list differs from the custody log");
+    }
     return OkStatus();
   }
 
@@ -742,7 +657,8 @@ class VaultVerifier {
   std::vector<Slot> slots_;  // entry i is in slots_[i % size] while it is scanned
   AnnouncedKeys announced_;
   std::string previous_ = kNoPrevious;  // hex SHA-256 of the entry replayed last
-  std::map<std::string, CustodianState> custodians_;
+  KeyHistory history_;
+  std::map<std::string, VaultOnly> vault_only_;  // by custodian name
   std::string log_key_text_;
   json init_details_;  // the init event's details, once replayed
   std::map<std::string, std::set<std::string>> imported_identities_;  // by manifest SHA-256
