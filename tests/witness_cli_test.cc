@@ -428,6 +428,31 @@ TEST_F(WitnessCli, BoxKeySwappedOutsideTheLogIsRefusedByGrantAndCaughtByVerify) 
   EXPECT_TRUE(Contains(v.out, "custodian bob: stored record differs from the custody log")) << v;
   // Control: rita's own record is untouched, and granting her works.
   EXPECT_EQ(Alice({"custodian", "grant", "rita", "unseal"}).exit_code, 0);
+
+  // Changing the log too (bob's custodian-add entry, event 1) breaks its signature, and the
+  // grant checks the signatures of the events it takes the box key from.
+  {
+    auto lib = OpenLibrary();
+    ASSERT_NE(lib, nullptr);
+    auto get = lib->db().Prepare("SELECT entry FROM events WHERE seq = 1");
+    ASSERT_TRUE(get.ok());
+    ASSERT_TRUE(get->Step().value());
+    ByteView b = get->ColumnBlob(0);
+    json env = json::parse(b.begin(), b.end());
+    auto raw = crypto::Base64Decode(env["payload"].get<std::string>());
+    ASSERT_TRUE(raw.ok());
+    json st = json::parse(raw->begin(), raw->end());
+    ASSERT_EQ(st["predicate"]["action"], "custodian-add");
+    st["predicate"]["details"]["box_public_key"] = crypto::Base64Encode(theirs);
+    env["payload"] = crypto::Base64Encode(AsBytes(st.dump()));
+    ASSERT_TRUE(lib->db().Exec("DROP TRIGGER events_no_update").ok());
+    auto put = lib->db().Prepare("UPDATE events SET entry = ? WHERE seq = 1");
+    ASSERT_TRUE(put.ok());
+    ASSERT_TRUE(put->BindBlob(1, AsBytes(env.dump())).Run().ok());
+  }
+  EXPECT_AMANAT_ERROR(Alice({"custodian", "grant", "bob", "unseal"}), 1,
+                      "custody event 1: signature does not verify");
+  EXPECT_FALSE(SlotOf("bob").contains("identity_grant"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "vault/event.h"
+#include "vault/key_history.h"
 #include "vault/witnesses.h"
 
 namespace amanat::vault {
@@ -57,32 +58,31 @@ Result<crypto::BoxPublicKey> RecordedBoxKey(Vault& vault, const std::string& nam
   return pk;
 }
 
-// The box public key the custody log last recorded for `name` (base64; empty if none): init
-// and custodian-add give one, and passwd or rotate the first one of a slot made before box
-// keys. The custodians table is only a copy, which someone holding the vault key could point
-// at a key of theirs so that a grant would seal the identity key to them.
+// The box public key the custody log recorded for `name` (base64; empty if none), from the
+// events that can record one (BoxKeyInEvent), each signed by whom the key history says. The
+// custodians table is only a copy, which someone holding the vault key could point at a key
+// of theirs so that a grant would seal the identity key to them.
 Result<std::string> LoggedBoxKey(Vault& vault, const std::string& name) {
   ASSIGN_OR_RETURN(Stmt st, vault.db().Prepare(
-                                "SELECT entry FROM events WHERE action IN ('init', "
-                                "'custodian-add', 'passwd', 'custodian-rotate') ORDER BY seq"));
+                                "SELECT seq, entry FROM events WHERE action IN ('init', "
+                                "'custodian-add', 'custodian-revoke', 'custodian-rotate', "
+                                "'custodian-grant', 'custodian-revoke-grant', 'passwd') "
+                                "ORDER BY seq"));
+  KeyHistory history;
   std::string box;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(ParsedEntry pe, ParseEntry(st.ColumnBlob(0)));
-    const Event& ev = pe.event;
-    const nlohmann::json& d = ev.details;
-    std::string who = ev.actor;  // passwd, custodian-rotate: their own slot
-    if (ev.action == "init" || ev.action == "custodian-add") {
-      auto c = d.find("custodian");
-      who.clear();
-      if (c != d.end() && c->is_object()) {
-        auto n = c->find("name");
-        if (n != c->end() && n->is_string()) who = n->get<std::string>();
-      }
-    }
-    auto b = d.find("box_public_key");
-    if (who == name && b != d.end() && b->is_string()) box = b->get<std::string>();
+    auto bad = [&](const Status& s) {
+      return VerifyFailed(EventName(static_cast<uint64_t>(st.ColumnInt(0))) + ": " + s.message())
+          .WithHint("run `amanat verify`");
+    };
+    auto pe = ParseEntry(st.ColumnBlob(1));
+    if (!pe.ok()) return bad(pe.status());
+    auto signers = history.Apply(pe->event);
+    if (!signers.ok()) return bad(signers.status());
+    if (Status s = CheckEntrySignatures(*pe, *signers); !s.ok()) return bad(s);
+    if (auto b = BoxKeyInEvent(pe->event); b && b->first == name) box = std::move(b->second);
   }
   return box;
 }

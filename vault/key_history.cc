@@ -24,6 +24,18 @@ Result<crypto::Ed25519PublicKey> PublicKeyInDetails(const json& c) {
   return crypto::Base64DecodeFixed<32>(c["public_key"].get<std::string>());
 }
 
+std::optional<std::pair<std::string, std::string>> BoxKeyInEvent(const Event& ev) {
+  std::string who;
+  if (ev.action == "init" || ev.action == "custodian-add") {
+    who = StrField(ev.details.value("custodian", json()), "name");
+  } else if (ev.action == "passwd" || ev.action == "custodian-rotate") {
+    who = ev.actor;
+  }
+  std::string box = StrField(ev.details, "box_public_key");
+  if (who.empty() || box.empty()) return std::nullopt;
+  return std::make_pair(std::move(who), std::move(box));
+}
+
 bool IsKeyHistoryAction(std::string_view action) {
   return action == "init" || action == "custodian-add" || action == "custodian-revoke" ||
          action == "custodian-rotate" || action == "custodian-grant" ||

@@ -9,7 +9,9 @@
 #define AMANAT_VAULT_KEY_HISTORY_H_
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/ed25519.h"
@@ -21,6 +23,11 @@ namespace amanat::vault {
 // The Ed25519 public key in `c["public_key"]` (base64), as init, custodian-add and
 // custodian-rotate details carry it; kVerifyFailed if absent or malformed.
 Result<crypto::Ed25519PublicKey> PublicKeyInDetails(const nlohmann::json& c);
+
+// The slot box public key (base64) that `ev` records, and the custodian it belongs to: init
+// and custodian-add give the new custodian's; passwd and custodian-rotate give the actor's
+// first one when their slot was made before box keys. std::nullopt for any other event.
+std::optional<std::pair<std::string, std::string>> BoxKeyInEvent(const Event& ev);
 
 // True for the actions that change the key history (init and custodian-*).
 bool IsKeyHistoryAction(std::string_view action);

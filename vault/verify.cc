@@ -315,23 +315,14 @@ class VaultVerifier {
   // Runs after KeyHistory accepted `ev`, so every custodian it names exists.
   void ReplayGrantsAndBoxKeys(size_t i, const Event& ev) {
     const json& d = ev.details;
+    if (auto box = BoxKeyInEvent(ev)) vault_only_[box->first].box_key = std::move(box->second);
     if (ev.action == "init") {
       log_key_text_ = history_.log_key();
       init_details_ = d;
-      VaultOnly& first = vault_only_[ev.actor];
-      first.box_key = JsonStringField(d, "box_public_key");
       // The first custodian holds the identity key from init.
       for (const auto& g : d.value("grants", json::array())) {
-        if (g.is_string()) first.grants.insert(g.get<std::string>());
+        if (g.is_string()) vault_only_[ev.actor].grants.insert(g.get<std::string>());
       }
-    } else if (ev.action == "custodian-add") {
-      const std::string who = JsonStringField(d.value("custodian", json()), "name");
-      vault_only_[who].box_key = JsonStringField(d, "box_public_key");
-    } else if (ev.action == "passwd" || ev.action == "custodian-rotate") {
-      // A slot made before box keys gets one at its custodian's next passwd or rotate, which
-      // records it (RewrapActorSlot).
-      std::string box = JsonStringField(d, "box_public_key");
-      if (!box.empty()) vault_only_[ev.actor].box_key = std::move(box);
     } else if (ev.action == "custodian-grant" || ev.action == "custodian-revoke-grant") {
       const std::string who = JsonStringField(d, "custodian");
       const std::string grant = JsonStringField(d, "grant");
