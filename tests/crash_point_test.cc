@@ -23,6 +23,14 @@ namespace {
 
 constexpr long kMaxPoints = 500;  // a command that never completes fails the test
 
+// amanat_faulty with `args`, killed just before its Nth write, fsync or truncate.
+RunResult RunKilledAt(long n, const std::vector<std::string>& args) {
+  RunOptions opt;
+  opt.env["AMANAT_FAULT_AT"] = std::to_string(n);
+  opt.env["AMANAT_FAULT_ERROR"] = "kill";
+  return RunProgram(FaultyBinary(), args, opt);
+}
+
 class CrashPointTest : public VaultRoundTest {
  protected:
   void SetUp() override {
@@ -95,13 +103,10 @@ class CrashPointTest : public VaultRoundTest {
     for (;; n += SanitizerSlowdown()) {
       ASSERT_LT(n, kMaxPoints) << "never completed";
       FreshVault();
-      RunOptions opt;
-      opt.env["AMANAT_FAULT_AT"] = std::to_string(n);
-      opt.env["AMANAT_FAULT_ERROR"] = "kill";
       std::vector<std::string> all = {"--vault", vault(), "--custodian", "alice",
                                       "--passphrase-file", pass_file()};
       all.insert(all.end(), args.begin(), args.end());
-      RunResult r = RunProgram(FaultyBinary(), all, opt);
+      RunResult r = RunKilledAt(n, all);
       const std::string ctx = "[" + args[0] + " " + args[1] + " killed at " + std::to_string(n) + "]";
       if (r.exit_code == 0) break;
       ASSERT_EQ(r.term_signal, SIGKILL) << ctx << r;
@@ -210,18 +215,10 @@ TEST_F(CrashPointTest, Init) {
   for (;; n += SanitizerSlowdown()) {
     ASSERT_LT(n, kMaxPoints) << "never completed";
     std::filesystem::remove_all(dir);
-    RunOptions opt;
-    opt.env["AMANAT_FAULT_AT"] = std::to_string(n);
-    opt.env["AMANAT_FAULT_ERROR"] = "kill";
-    RunResult r = RunProgram(FaultyBinary(), init, opt);
+    RunResult r = RunKilledAt(n, init);
     const std::string ctx = "[init killed at " + std::to_string(n) + "]";
     if (r.exit_code == 0) break;
     ASSERT_EQ(r.term_signal, SIGKILL) << ctx << r;
-    const std::vector<std::string> as_alice = {"--vault", dir, "--passphrase-file", pass_file()};
-    auto with = [&](std::vector<std::string> args) {
-      args.insert(args.begin(), as_alice.begin(), as_alice.end());
-      return Run(args);
-    };
     if (std::filesystem::exists(dir + "/keyslots.json")) {
       // Complete, even if the marker is still there: never cleared away.
       ExpectRefused(Run(init), ctx);
@@ -229,7 +226,7 @@ TEST_F(CrashPointTest, Init) {
       RunResult again = Run(init);
       ASSERT_EQ(again.exit_code, 0) << ctx << " init again" << again;
     }
-    RunResult v = with({"verify"});
+    RunResult v = Run({"--vault", dir, "--passphrase-file", pass_file(), "verify"});
     EXPECT_EQ(v.exit_code, 0) << ctx << v;
     EXPECT_FALSE(std::filesystem::exists(dir + "/init-incomplete")) << ctx;
     ExpectRefused(Run(init), ctx);

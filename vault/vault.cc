@@ -65,6 +65,15 @@ Result<std::optional<PendingSlots>> LoadPendingSlots(const VaultPaths& paths,
   return std::optional<PendingSlots>(PendingSlots{std::move(*parsed), std::move(sha256)});
 }
 
+// The last step of a committed change to the key slots: keyslots.json.pending replaces
+// keyslots.json, durably.
+Status InstallPendingSlots(const VaultPaths& paths) {
+  if (::rename(paths.keyslots_pending.c_str(), paths.keyslots.c_str()) != 0) {
+    return ErrnoStatus(errno, paths.keyslots);
+  }
+  return FsyncDirectory(paths.dir);
+}
+
 // Finishes or undoes the interrupted change: keyslots.json.pending replaces keyslots.json if
 // vault.db committed it, and is removed if not. Returns whether it was committed.
 Result<bool> SettlePendingSlots(Db& db, const VaultPaths& paths, const PendingSlots& pending) {
@@ -73,14 +82,14 @@ Result<bool> SettlePendingSlots(Db& db, const VaultPaths& paths, const PendingSl
   ASSIGN_OR_RETURN(bool row, st.Step());
   const bool committed = row && st.ColumnText(0) == pending.sha256;
   if (committed) {
-    if (::rename(paths.keyslots_pending.c_str(), paths.keyslots.c_str()) != 0) {
-      return ErrnoStatus(errno, paths.keyslots);
-    }
-  } else if (::unlink(paths.keyslots_pending.c_str()) != 0 && errno != ENOENT) {
+    RETURN_IF_ERROR(InstallPendingSlots(paths));
+    return true;
+  }
+  if (::unlink(paths.keyslots_pending.c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, paths.keyslots_pending);
   }
   RETURN_IF_ERROR(FsyncDirectory(paths.dir));
-  return committed;
+  return false;
 }
 
 // Present while `init` runs: a directory holding it and no keyslots.json holds an init that
@@ -93,9 +102,10 @@ bool IsTempOf(const std::string& entry, const std::string& name) {
          entry.compare(entry.size() - 4, 4, ".tmp") == 0;
 }
 
-// Removes what an interrupted init can leave: vault.db and its journal, checkpoints/ with
-// latest, the temporary files of atomic writes, and the marker itself (last). Anything else
-// stays, and the directory is then not empty.
+// Removes what an interrupted or failed init can leave: vault.db and its journal,
+// checkpoints/ with latest, the temporary files of atomic writes, and the marker itself
+// (last). Not keyslots.json: with it, the vault is complete. Anything else stays, and the
+// directory is then not empty.
 Status RemoveInterruptedInit(const VaultPaths& paths) {
   auto remove_in = [](const std::string& dir, const std::vector<std::string>& names,
                       const std::vector<std::string>& temps_of) -> Status {
@@ -269,11 +279,8 @@ Status Vault::Init(const InitOptions& options, const crypto::SecretBytes& passph
   if (s.ok()) s = FsyncDirectory(paths.dir);
   if (!s.ok()) {
     // Leave nothing behind: a half-made vault must not be mistaken for a vault.
-    for (const auto& p : {paths.keyslots, paths.db, paths.db + "-journal", paths.checkpoint_latest,
-                          marker}) {
-      ::unlink(p.c_str());
-    }
-    ::rmdir(paths.checkpoints_dir.c_str());
+    ::unlink(paths.keyslots.c_str());
+    (void)RemoveInterruptedInit(paths);
     if (created_dir) ::rmdir(paths.dir.c_str());
   }
   return s;
@@ -402,9 +409,7 @@ Status Vault::CommitWithKeySlots(Transaction& tx, const KeySlots& fresh) {
   // Committed (even if checkpoints/latest could not be rewritten): vault.db now names the
   // new slots and keys, so keyslots.json must take them.
   keyslots_ = fresh;
-  Status moved = ::rename(pending.c_str(), paths_.keyslots.c_str()) == 0
-                     ? FsyncDirectory(paths_.dir)
-                     : ErrnoStatus(errno, paths_.keyslots);
+  Status moved = InstallPendingSlots(paths_);
   if (!moved.ok() && s.ok()) {
     return Status(moved.code(), "stored, but keyslots.json was not replaced: " + moved.message(),
                   "the next command that opens the vault completes it");
