@@ -59,19 +59,10 @@ Result<Digest> RangeHash(const MerkleHashReader& reader, uint64_t begin, uint64_
 
 }  // namespace
 
-Digest LeafHash(ByteView entry) {
-  Sha256 h;
-  h.Update(ByteView(&kLeafPrefix, 1));
-  h.Update(entry);
-  return h.Finish();
-}
+Digest LeafHash(ByteView entry) { return Sha256Of({ByteView(&kLeafPrefix, 1), entry}); }
 
 Digest NodeHash(const Digest& left, const Digest& right) {
-  Sha256 h;
-  h.Update(ByteView(&kNodePrefix, 1));
-  h.Update(left);
-  h.Update(right);
-  return h.Finish();
+  return Sha256Of({ByteView(&kNodePrefix, 1), left, right});
 }
 
 Digest EmptyRoot() { return Sha256Of(ByteView()); }

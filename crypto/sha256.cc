@@ -50,14 +50,24 @@ Digest Sha256::Finish() {
   return out;
 }
 
-Digest Sha256Of(ByteView data) {
+Digest Sha256Of(std::initializer_list<ByteView> parts) {
+  struct Free {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), Md(), nullptr) != 1) Die();
+  for (ByteView part : parts) {
+    if (!part.empty() && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1) Die();
+  }
   Digest out;
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, Md(), nullptr) != 1 ||
-      len != out.size()) {
-    Die();
-  }
+  if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size()) Die();
   return out;
+}
+
+Digest Sha256Of(ByteView data) {
+  const std::initializer_list<ByteView> one = {data};
+  return Sha256Of(one);
 }
 
 std::string Sha256Hex(ByteView data) { return HexEncode(Sha256Of(data)); }

@@ -2,6 +2,7 @@
 #ifndef AMANAT_CRYPTO_SHA256_H_
 #define AMANAT_CRYPTO_SHA256_H_
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,9 @@ class Sha256 {
 };
 
 Digest Sha256Of(ByteView data);
+// SHA-256 of the parts one after another. For the many short messages of the custody log
+// and its Merkle tree: it reuses one digest context per thread rather than making one.
+Digest Sha256Of(std::initializer_list<ByteView> parts);
 inline Digest Sha256Of(std::string_view s) { return Sha256Of(AsBytes(s)); }
 
 // Lowercase hex of SHA-256(data), as SHA256SUMS, manifests and item IDs write it.

@@ -1,6 +1,7 @@
 // RunOrdered (vault/pipeline.h), the pipeline verify reads the custody log with: every item
 // loaded, worked and consumed exactly once, consumed in order after its work, never more
-// than a window of items in flight, and failures stopping the run cleanly.
+// than a window of items in flight, the run ending where load finds no more, and failures
+// stopping the run cleanly.
 #include "vault/pipeline.h"
 
 #include <gtest/gtest.h>
@@ -28,19 +29,21 @@ TEST(RunOrdered, EveryItemOnceConsumedInOrderAfterItsWork) {
     Counts c(n);
     size_t max_in_flight = 0;
     bool worked_before_consumed = true;
-    Status s = RunOrdered(
-        n, kWindow,
-        [&](size_t i) {
+    Result<size_t> s = RunOrdered(
+        kWindow,
+        [&](size_t i) -> Result<bool> {
+          if (i == n) return false;
           c.loaded.push_back(i);
           max_in_flight = std::max(max_in_flight, c.loaded.size() - c.consumed.size());
-          return OkStatus();
+          return true;
         },
         [&](size_t i) { c.worked[i].fetch_add(1); },
         [&](size_t i) {
           if (c.worked[i].load() != 1) worked_before_consumed = false;
           c.consumed.push_back(i);
         });
-    ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    EXPECT_EQ(*s, n);
     ASSERT_EQ(c.loaded.size(), n);
     ASSERT_EQ(c.consumed.size(), n);
     for (size_t i = 0; i < n; ++i) {
@@ -56,16 +59,16 @@ TEST(RunOrdered, EveryItemOnceConsumedInOrderAfterItsWork) {
 TEST(RunOrdered, ALoadFailureStopsTheRunAndIsReturned) {
   constexpr size_t kN = 5000, kBad = 1234;
   Counts c(kN);
-  Status s = RunOrdered(
-      kN, 100,
-      [&](size_t i) {
+  Result<size_t> s = RunOrdered(
+      100,
+      [&](size_t i) -> Result<bool> {
         if (i == kBad) return IoError("row " + std::to_string(i) + " unreadable");
-        return OkStatus();
+        return i < kN;
       },
       [&](size_t i) { c.worked[i].fetch_add(1); },
       [&](size_t i) { c.consumed.push_back(i); });
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), "row 1234 unreadable");
+  EXPECT_EQ(s.status().message(), "row 1234 unreadable");
   for (size_t i = kBad; i < kN; ++i) ASSERT_EQ(c.worked[i].load(), 0) << "item " << i;
   for (size_t i : c.consumed) EXPECT_LT(i, kBad);
 }
@@ -75,7 +78,7 @@ TEST(RunOrdered, AnExceptionFromConsumeReachesTheCallerAfterTheThreadsStop) {
   Counts c(kN);
   EXPECT_THROW(
       (void)RunOrdered(
-          kN, 256, [](size_t) { return OkStatus(); },
+          256, [](size_t i) -> Result<bool> { return i < kN; },
           [&](size_t i) { c.worked[i].fetch_add(1); },
           [&](size_t i) {
             if (i == 300) throw std::runtime_error("consume failed");

@@ -1,8 +1,9 @@
 // verify reads the custody log through a bounded pipeline (vault/verify.cc, ScanLog): each
 // signature is checked on some core with the keys the log has announced so far, or after the
-// scan when no such key was known. These tests hold the two paths to the same verdicts on a
-// log longer than the pipeline's window, with a key rotation and a second custodian in it,
-// clean and with forged signatures on either side of the rotation.
+// scan when no such key was known or the entry is in the last share of the log (left to run
+// beside the checks after the scan). These tests hold the paths to the same verdicts on a log
+// longer than the pipeline's window, with a key rotation and a second custodian in it, clean
+// and with forged signatures on either side of the rotation and in the last share.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -126,14 +127,16 @@ TEST_F(VerifyScan, ALogLongerThanTheWindowVerifiesWhicheverWayItsSignaturesAreCh
 }
 
 TEST_F(VerifyScan, ForgedSignaturesAreNamedWhicheverWayTheyAreChecked) {
-  // Under alice's first key, bob's key, and alice's second key.
-  for (int64_t seq : {1500, 2500, 4500}) ForgeSignature(seq);
+  // Under alice's first key, bob's key, and alice's second key; 4900 is in the share of the
+  // log whose signatures are checked after the scan (the last 1/16).
+  const std::vector<int> forged = {1500, 2500, 4500, 4900};
+  for (int64_t seq : forged) ForgeSignature(seq);
   std::vector<std::string> first_run;
   for (size_t early_keys : {256u, 1u, 0u}) {
     SCOPED_TRACE("early_keys = " + std::to_string(early_keys));
     vault::VerifyReport r = Verify(early_keys);
     const std::string problems = JoinLines(r.problems);
-    for (int seq : {1500, 2500, 4500}) {
+    for (int seq : forged) {
       const std::string n = "custody event " + std::to_string(seq);
       EXPECT_NE(problems.find(n + ": signature does not verify"), std::string::npos) << problems;
       EXPECT_NE(problems.find("custody event " + std::to_string(seq + 1) + ": hash chain broken"),

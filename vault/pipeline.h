@@ -16,18 +16,23 @@
 
 namespace amanat::vault {
 
-// For every i in [0, n):
-//   load(i)    on the calling thread, in order; returns a Status (a failure stops the run);
+// For every item i = 0, 1, 2, ... until load says there is none:
+//   load(i)    on the calling thread, in order; returns true if it loaded item i, false if
+//              there is no item i (the run then ends with i items), or an error (which stops
+//              the run and is returned);
 //   work(i)    on any thread, after load(i): the part that depends on no other item;
 //   consume(i) on the calling thread, in order, after work(i).
+// Returns the number of items. The caller need not know it beforehand: counting the rows of
+// a table can cost as much as reading them.
 // At most `window` items are loaded and not yet consumed, so a caller that keeps item i in
-// slot i % window holds at most `window` items in memory, whatever n is. While the next item
-// to consume is not ready, the calling thread does work() itself, so no core waits idle.
+// slot i % window holds at most `window` items in memory, however many there are. While the
+// next item to consume is not ready, the calling thread does work() itself, so no core waits
+// idle.
 //
 // work() must not throw and must be safe to call concurrently for different i; load and
 // consume may throw (the other threads are stopped and joined before the exception goes on).
 template <typename Load, typename Work, typename Consume>
-Status RunOrdered(size_t n, size_t window, Load load, Work work, Consume consume) {
+Result<size_t> RunOrdered(size_t window, Load load, Work work, Consume consume) {
   constexpr size_t kChunk = 16;       // items a thread takes at a time
   constexpr size_t kLoadBatch = 256;  // items loaded before the caller looks at the rest
   const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
@@ -62,10 +67,10 @@ Status RunOrdered(size_t n, size_t window, Load load, Work work, Consume consume
   };
 
   std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads && n > kChunk; ++t) {
+  for (size_t t = 1; t < threads; ++t) {
     pool.emplace_back([&] {
       unsigned spins = 0;
-      while (!stop.load(std::memory_order_acquire) && next.load(std::memory_order_relaxed) < n) {
+      while (!stop.load(std::memory_order_acquire)) {
         if (try_work()) {
           spins = 0;
         } else {
@@ -76,20 +81,26 @@ Status RunOrdered(size_t n, size_t window, Load load, Work work, Consume consume
   }
 
   Status status = OkStatus();
+  size_t read = 0;  // items loaded
   std::exception_ptr failed;
   try {
-    size_t read = 0;
+    bool more = true;
     unsigned spins = 0;
-    for (size_t c = 0; c < n && status.ok();) {
-      if (read < n && read < c + window) {
-        const size_t until = std::min({n, c + window, read + kLoadBatch});
+    for (size_t c = 0; status.ok();) {
+      if (more && read < c + window) {
+        const size_t until = std::min(c + window, read + kLoadBatch);
         for (; read < until; ++read) {
-          status = load(read);
-          if (!status.ok()) break;
+          Result<bool> got = load(read);
+          if (!got.ok()) status = got.status();
+          if (!got.ok() || !*got) {
+            more = false;
+            break;
+          }
         }
         loaded.store(read, std::memory_order_release);
         continue;
       }
+      if (c == read) break;  // all consumed, and nothing more to load
       if (done[c % window].load(std::memory_order_acquire) == c + 1) {
         consume(c);
         ++c;
@@ -106,7 +117,8 @@ Status RunOrdered(size_t n, size_t window, Load load, Work work, Consume consume
   stop.store(true, std::memory_order_release);
   for (auto& th : pool) th.join();
   if (failed) std::rethrow_exception(failed);
-  return status;
+  RETURN_IF_ERROR(status);
+  return read;
 }
 
 }  // namespace amanat::vault

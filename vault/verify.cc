@@ -50,7 +50,7 @@ const json& RecordOf(const Event& ev, const std::string& id) {
 }
 
 // Entries in memory at once while the log is scanned (about 4 KiB each, parsed).
-constexpr size_t kWindow = 4096;
+constexpr size_t kWindow = 2048;
 
 // A signature checked when its entry was examined, with the key it was checked against.
 struct EarlyCheck {
@@ -103,8 +103,9 @@ struct Slot {
   std::vector<EarlyCheck> checks;  // one per signature
 };
 
-// A signature to check after the scan: no key with its ID had been announced when its entry
-// was examined, or the replay requires another key than the one it was checked with.
+// A signature to check after the scan: its entry is in DeferTail's share, no key with its ID
+// had been announced when its entry was examined, or the replay requires another key than
+// the one it was checked with.
 struct LateCheck {
   size_t entry;
   Bytes pae;
@@ -127,10 +128,11 @@ class VaultVerifier {
     // re-hashing the content, so it belongs to --full.
     if (o_.full) RETURN_IF_ERROR(CheckDatabaseIntegrity());
     RETURN_IF_ERROR(ScanLog());
-    // The few signatures the scan could not settle are checked on the other cores while this
-    // thread does the rest (which alone touches the database and the problem list).
+    // The signatures the scan left are checked on the other cores while this thread does the
+    // rest (which alone touches the database and the problem list).
     Status rest = OkStatus();
     CheckLateSignaturesBeside([&] {
+      report_.events = tree_.size();
       root_ = crypto::RootAt(tree_, tree_.size()).value();
       rest = CheckStoredNodes();
       if (rest.ok()) rest = CheckCheckpoints();
@@ -143,10 +145,10 @@ class VaultVerifier {
         rest = CheckStoredTimestamps(v_, timestamp_events_,
                                      [&](std::string p) { Problem(std::move(p)); });
       }
+      FreeReplay();
     });
     RETURN_IF_ERROR(rest);
     SortProblems();
-    report_.events = tree_.size();
     report_.root_b64 = crypto::Base64Encode(root_);
     return std::move(report_);
   }
@@ -157,6 +159,17 @@ class VaultVerifier {
       if (c == '\n' || c == '\r') c = ' ';
     }
     report_.problems.push_back(std::move(p));
+  }
+
+  // What the replay gathered for the checks after the scan, freed beside the late signature
+  // checks rather than on one core after them.
+  void FreeReplay() {
+    tree_ = crypto::MemoryMerkleStore();
+    first_ingest_ = {};
+    subject_events_ = {};
+    provenance_events_ = {};
+    timestamp_events_ = {};
+    imported_identities_ = {};
   }
 
   // Problems about events in event order (the first tampered event heads the list), then
@@ -191,18 +204,21 @@ class VaultVerifier {
   // the key history, the hash chain and the tree then take each entry in order. Memory holds
   // one window of entries, not the log.
   Status ScanLog() {
-    ASSIGN_OR_RETURN(Stmt count, v_.db().Prepare("SELECT count(*) FROM events"));
-    ASSIGN_OR_RETURN(bool has_count, count.Step());
-    const size_t n = has_count ? static_cast<size_t>(count.ColumnInt(0)) : 0;
+    // The log's length, known from the primary key alone (counting the rows would read every
+    // page of the table): only a hint, for DeferTail.
+    ASSIGN_OR_RETURN(Stmt last, v_.db().Prepare("SELECT max(seq) FROM events"));
+    ASSIGN_OR_RETURN(bool has_last, last.Step());
+    if (has_last && !last.ColumnIsNull(0) && last.ColumnInt(0) >= 0) {
+      defer_from_ = DeferTail(static_cast<uint64_t>(last.ColumnInt(0)) + 1);
+    }
     ASSIGN_OR_RETURN(Stmt st, v_.db().Prepare("SELECT seq, entry, action FROM events ORDER BY seq"));
-    slots_ = std::vector<Slot>(std::min(n, kWindow));
+    slots_ = std::vector<Slot>(kWindow);
     auto slot = [&](size_t i) -> Slot& { return slots_[i % slots_.size()]; };
-    auto changed = [] { return IoError("the custody log changed while it was read; run verify again"); };
-    RETURN_IF_ERROR(RunOrdered(
-        n, kWindow,
-        [&](size_t i) -> Status {
+    ASSIGN_OR_RETURN(size_t n, RunOrdered(
+        slots_.size(),
+        [&](size_t i) -> Result<bool> {
           ASSIGN_OR_RETURN(bool row, st.Step());
-          if (!row) return changed();
+          if (!row) return false;
           const uint64_t seq = static_cast<uint64_t>(st.ColumnInt(0));
           if (seq != i) {
             // Keep positions honest: the stored sequence numbers no longer index the tree.
@@ -213,15 +229,23 @@ class VaultVerifier {
           s.entry.assign(b.begin(), b.end());
           s.listed_action = st.ColumnText(2);
           Announce(s);
-          return OkStatus();
+          return true;
         },
-        [&](size_t i) { Examine(slot(i)); },
+        [&](size_t i) { Examine(slot(i), i < defer_from_); },
         [&](size_t i) { Replay(i, slot(i)); }));
-    ASSIGN_OR_RETURN(bool extra, st.Step());
-    if (extra) return changed();
     slots_.clear();
     if (n == 0) Problem("custody log: empty (no init event)");
     return OkStatus();
+  }
+
+  // The entries from which on the scan leaves the signatures to the checks after it: those
+  // run on one core while the other cores check these signatures (CheckLateSignaturesBeside).
+  // A share of the log, as the work after the scan grows with the log; past the share the
+  // cores finish it together, so a wrong guess costs little either way.
+  static uint64_t DeferTail(uint64_t events) {
+    constexpr uint64_t kShare = 16;       // 1/16 of the log
+    constexpr uint64_t kMost = 8192;      // about 8 MiB of entries held for the late checks
+    return events - std::min(events / kShare, kMost);
   }
 
   // Gives the early signature checks the keys an entry announces, going by the listed action
@@ -241,8 +265,9 @@ class VaultVerifier {
     }
   }
 
-  // The part of checking an entry that depends on no other entry (any thread).
-  void Examine(Slot& s) {
+  // The part of checking an entry that depends on no other entry (any thread). Without
+  // `check_now`, its signatures are left to the checks after the scan.
+  void Examine(Slot& s, bool check_now) {
     s.parsed = ParseEntry(s.entry);
     s.entry_hash = crypto::Sha256Of(s.entry);
     s.leaf_hash = crypto::LeafHash(s.entry);
@@ -251,7 +276,8 @@ class VaultVerifier {
     const ParsedEntry& pe = *s.parsed;
     for (const auto& sig : pe.signatures) {
       EarlyCheck c;
-      if (const crypto::Ed25519PublicKey* key = announced_.Find(sig.key_id)) {
+      const crypto::Ed25519PublicKey* key = check_now ? announced_.Find(sig.key_id) : nullptr;
+      if (key != nullptr) {
         c.tried = true;
         c.key = *key;
         c.good = VerifyEntrySignature(pe, sig, *key);
@@ -366,8 +392,8 @@ class VaultVerifier {
     Problem(EventName(i) + ": signature does not verify (key " + KeyId(key).substr(0, 8) + ")");
   }
 
-  // Signatures the early checks did not settle (a key announced after the entry was
-  // examined): checked on the other cores while this thread runs `own`.
+  // Signatures the scan did not settle (a key announced after the entry was examined, or an
+  // entry of DeferTail's): checked on the other cores while this thread runs `own`.
   template <typename Own>
   void CheckLateSignaturesBeside(Own own) {
     std::vector<char> good(late_checks_.size(), 0);
@@ -654,6 +680,7 @@ class VaultVerifier {
   json init_details_;  // the init event's details, once replayed
   std::map<std::string, std::set<std::string>> imported_identities_;  // by manifest SHA-256
   std::vector<LateCheck> late_checks_;
+  uint64_t defer_from_ = UINT64_MAX;  // DeferTail's first entry
   std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
   bool seals_content_ = false;  // the init event says seal_content (docs/format/hq-keys.md)
   // item → the events that name it, in log order
