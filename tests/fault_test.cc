@@ -131,6 +131,13 @@ class FaultTest : public VaultRoundTest {
     return stored ? new_pass_ : pass_file();
   }
 
+  // How many export events the vault's log holds.
+  size_t ExportEvents() {
+    size_t n = 0;
+    for (const auto& e : ParseJson(RunV({"log", "--json"}))) n += e["action"] == "export" ? 1 : 0;
+    return n;
+  }
+
   // No file under `path`, and no temporary sibling of it left in its directory.
   void ExpectNoOutput(const std::string& path, const std::string& ctx) {
     EXPECT_FALSE(std::filesystem::exists(path)) << ctx << " partial output " << path;
@@ -200,9 +207,17 @@ TEST_F(FaultTest, Export) {
   Scenario sc;
   sc.args = {"export", prior_ids_[0], prior_ids_[1], "-o", out, "--purpose", "fault test"};
   // Once the export event is committed ("stored, but ..."), the bundle it records is written.
-  int written_after_stored = 0;
+  // A failure while writing the bundle, after the commit, says that the event is on record.
+  int written_after_stored = 0, failed_on_record = 0;
+  FreshVault();
+  const size_t exports_before = ExportEvents();
   sc.after_failure = [&](const RunResult& r, const std::set<std::string>&, bool stored,
                          const std::string& ctx) {
+    const bool on_record = ExportEvents() > exports_before;
+    const bool says_so = ErrorLine(r).find("is on record, but its bundle was not written") !=
+                         std::string::npos;
+    EXPECT_EQ(says_so, on_record && !stored) << ctx << r;
+    failed_on_record += says_so ? 1 : 0;
     if (!stored) return ExpectNoOutput(out, ctx);
     RunResult vb = Run({"verify-bundle", out});
     EXPECT_EQ(vb.exit_code, 0) << ctx << r << vb;
@@ -215,9 +230,11 @@ TEST_F(FaultTest, Export) {
     std::filesystem::remove(out);
   };
   RunAll(sc);
-  // Trying every N, some fault must have hit checkpoints/latest after the commit.
+  // Trying every N, some fault must have hit checkpoints/latest after the commit, and some
+  // the bundle.
   if (Stride(kVariants[0]) == 1) {
     EXPECT_GT(written_after_stored, 0);
+    EXPECT_GT(failed_on_record, 0);
   }
 }
 

@@ -42,6 +42,37 @@ TEST(JsonReader, AgreesWithNlohmannOnTrickyTexts) {
   }
 }
 
+// Strings are scanned eight bytes at a time while no byte needs a look of its own: each such
+// byte, at every offset from the start (and so at every place in a word of eight), must still
+// be seen, with String, RawString and Skip giving what nlohmann gives.
+TEST(JsonReader, StringsAgreeWithNlohmannWhereverTheSpecialByteFalls) {
+  const std::vector<std::string> specials = {"\"", "\\\"", "\\\\", "\\/", "\\u00e9", "\\n",
+                                             "\\x", "\x01", "\x1f", "\t", "\x7f", "\x80",
+                                             "\xc3\xa9", "\xc3", "\xff", "\xf0\x9f\x98\x80"};
+  for (size_t at = 0; at <= 24; ++at) {
+    for (const auto& special : specials) {
+      const std::string text = "\"" + std::string(at, 'a') + special + std::string(17, 'b') + "\"";
+      SCOPED_TRACE("text: " + text);
+      json want;
+      const bool ok = json::accept(text);
+      if (ok) want = json::parse(text);
+      std::string got;
+      JsonReader r(text);
+      ASSERT_EQ(r.String(&got) && r.AtEnd(), ok);
+      if (ok) {
+        EXPECT_EQ(got, want.get<std::string>());
+      }
+      std::string_view raw;
+      JsonReader raw_reader(text);
+      ASSERT_EQ(raw_reader.RawString(&raw) && raw_reader.AtEnd(), ok);
+      if (ok) {
+        EXPECT_EQ(raw, std::string_view(text).substr(1, text.size() - 2));
+      }
+      EXPECT_EQ(ReaderAccepts(text), ok);
+    }
+  }
+}
+
 TEST(JsonReader, RejectsWhatNlohmannLetsThrough) {
   EXPECT_TRUE(json::accept("{\"a\":1,\"a\":2}"));
   EXPECT_FALSE(ReaderAccepts("{\"a\":1,\"a\":2}"));            // duplicate member names
@@ -213,7 +244,8 @@ TEST(ParseEntry, AgreesWithTheReferenceParserOnMutatedEntries) {
   ASSERT_TRUE(crypto::InitCrypto());
   std::mt19937 rng(2026);
   const auto key = crypto::Ed25519KeyPair::Generate();
-  int accepted = 0, rejected = 0;
+  int accepted = 0, rejected = 0, escaped = 0;
+  vault::ParsedEntry reused;  // ParseEntryInto's, carried from round to round
   for (int round = 0; round < 4000; ++round) {
     Bytes entry = SampleEntry(rng, key);
     const bool pristine = round % 8 == 0;
@@ -245,6 +277,35 @@ TEST(ParseEntry, AgreesWithTheReferenceParserOnMutatedEntries) {
     const bool want_ok = ReferenceParse(entry, &want);
     auto got = vault::ParseEntry(entry);
     const std::string shown(entry.begin(), entry.end());
+    // The same answer into a parse of earlier rounds' entries, nothing of them left over.
+    const Status into = vault::ParseEntryInto(entry, reused);
+    EXPECT_EQ(into.ok(), got.ok()) << into.message() << ": " << shown;
+    if (into.ok() && got.ok()) {
+      EXPECT_EQ(reused.event.ToJson(), got->event.ToJson()) << shown;
+      EXPECT_EQ(reused.pae, got->pae);
+      EXPECT_EQ(reused.payload_offset, got->payload_offset);
+      ASSERT_EQ(reused.signatures.size(), got->signatures.size());
+      for (size_t i = 0; i < got->signatures.size(); ++i) {
+        EXPECT_EQ(reused.signatures[i].key_id, got->signatures[i].key_id);
+        EXPECT_EQ(reused.signatures[i].sig, got->signatures[i].sig);
+      }
+    }
+    // A writer may escape characters of the base64 payload ('/' as "\/", any as "\u00XX"):
+    // the same payload, the same PAE.
+    if (pristine) {
+      std::string slashes = shown;
+      for (size_t at = slashes.find_first_of("/e"); at < slashes.find("\"payloadType\"");
+           at = slashes.find_first_of("/e", at)) {
+        const std::string escape = slashes[at] == '/' ? "\\/" : "\\u0065";
+        slashes.replace(at, 1, escape);
+        at += escape.size();
+      }
+      ASSERT_NE(slashes, shown);
+      auto unescaped = vault::ParseEntry(AsBytes(slashes));
+      ASSERT_TRUE(unescaped.ok()) << unescaped.status().message() << ": " << slashes;
+      EXPECT_EQ(unescaped->pae, got->pae);
+      ++escaped;
+    }
     if (!want_ok) {
       EXPECT_FALSE(got.ok()) << "accepted what the reference rejects: " << shown;
       ++rejected;
@@ -273,6 +334,7 @@ TEST(ParseEntry, AgreesWithTheReferenceParserOnMutatedEntries) {
   // Both outcomes must have been exercised for the comparison to mean anything.
   EXPECT_GT(accepted, 600);
   EXPECT_GT(rejected, 1000);
+  EXPECT_GT(escaped, 100);
 }
 
 }  // namespace

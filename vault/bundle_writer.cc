@@ -306,120 +306,137 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
     if (!tx.committed()) return after_commit;
   }
 
-  std::vector<SectionParts> sections;
-  std::set<uint64_t> extra_events;
-  // A received record's witness-add entry travels in the received section of its vault, with
-  // the import that brought it.
-  std::set<ReceivedEventKey> received_events;
-  for (const auto& i : identities) {
-    if (i.received_from.empty()) {
-      extra_events.insert(i.event);
-    } else {
-      extra_events.insert(i.import_event);
-      received_events.insert({i.received_from, i.received_event});
-    }
-  }
-  extra_events.insert(unseals.begin(), unseals.end());
-  for (const auto& r : replaced) extra_events.insert(r.event);
-  ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq, extra_events));
-  std::set<uint64_t> own_events;
-  for (const auto& [seq, entry] : own.entries) own_events.insert(seq);
-  sections.push_back(std::move(own));
-  // Records of other vaults about these items, received in bundles imported here.
-  ASSIGN_OR_RETURN(std::vector<SectionParts> received,
-                   ReceivedSectionsFor(vault, ids, own_events, received_events));
-  for (auto& r : received) sections.push_back(std::move(r));
-
-  Manifest m;
-  m.purpose = options.purpose;
-  m.tool_version = AMANAT_VERSION;
-  m.exporter = vault.actor().custodian;
-  m.exporter_public_key = vault.actor_key().public_key();
-  m.exporter_key_id = KeyId(m.exporter_public_key);
-  m.origin = vault.origin();
-  m.log_key = vault.keyslots().log_verifier_key;
-  m.export_event = export_seq;
-  m.checkpoint_size = export_seq + 1;
-  m.checkpoint_root = sections[0].checkpoint_root;
-  std::string sealed_to;  // HQ's identity key as an age recipient, for sealed content
-  for (const auto& it : items) {
-    BundleItem bi;
-    bi.id = it.id;
-    bi.size = it.size;
-    bi.kind = it.kind;
-    bi.media_type = it.media_type;
-    bi.metadata = it.metadata;
-    if (it.sealed) {
-      if (sealed_to.empty()) {
-        ASSIGN_OR_RETURN(std::optional<HqKeys> hq, FieldVaultHq(vault.db()));
-        if (!hq) return VerifyFailed("item " + it.id + ": sealed content in a vault without HQ keys");
-        sealed_to = crypto::AgeRecipient::FromPublicKey(hq->identity_key).ToString();
+  // From here on the export is on record: a failure to write its bundle must say so.
+  Result<ExportResult> written = [&]() -> Result<ExportResult> {
+    std::vector<SectionParts> sections;
+    std::set<uint64_t> extra_events;
+    // A received record's witness-add entry travels in the received section of its vault, with
+    // the import that brought it.
+    std::set<ReceivedEventKey> received_events;
+    for (const auto& i : identities) {
+      if (i.received_from.empty()) {
+        extra_events.insert(i.event);
+      } else {
+        extra_events.insert(i.import_event);
+        received_events.insert({i.received_from, i.received_event});
       }
-      bi.sealed = SealedItemRef{it.sealed->format, it.sealed->sha256, it.sealed->size, sealed_to};
     }
-    m.items.push_back(std::move(bi));
-  }
+    extra_events.insert(unseals.begin(), unseals.end());
+    for (const auto& r : replaced) extra_events.insert(r.event);
+    ASSIGN_OR_RETURN(SectionParts own, OwnSection(vault, ids, export_seq, extra_events));
+    std::set<uint64_t> own_events;
+    for (const auto& [seq, entry] : own.entries) own_events.insert(seq);
+    sections.push_back(std::move(own));
+    // Records of other vaults about these items, received in bundles imported here.
+    ASSIGN_OR_RETURN(std::vector<SectionParts> received,
+                     ReceivedSectionsFor(vault, ids, own_events, received_events));
+    for (auto& r : received) sections.push_back(std::move(r));
 
-  // Members other than items, by path; keys of every signer, merged across sections.
-  std::map<std::string, std::string> small;
-  for (size_t i = 0; i < sections.size(); ++i) {
-    ASSIGN_OR_RETURN(SectionFiles f, RenderSection(sections[i], &small));
-    if (i == 0) {
-      m.events = f.events;
-      m.created = f.last_time;
-      m.provenance = f.provenance;
-    } else {
-      m.received.push_back({SectionDir(sections[i].received_index), sections[i].origin,
-                            sections[i].log_key, sections[i].proofs.tree_size,
-                            sections[i].checkpoint_root, f.events});
-      m.provenance.insert(m.provenance.end(), f.provenance.begin(), f.provenance.end());
+    Manifest m;
+    m.purpose = options.purpose;
+    m.tool_version = AMANAT_VERSION;
+    m.exporter = vault.actor().custodian;
+    m.exporter_public_key = vault.actor_key().public_key();
+    m.exporter_key_id = KeyId(m.exporter_public_key);
+    m.origin = vault.origin();
+    m.log_key = vault.keyslots().log_verifier_key;
+    m.export_event = export_seq;
+    m.checkpoint_size = export_seq + 1;
+    m.checkpoint_root = sections[0].checkpoint_root;
+    std::string sealed_to;  // HQ's identity key as an age recipient, for sealed content
+    for (const auto& it : items) {
+      BundleItem bi;
+      bi.id = it.id;
+      bi.size = it.size;
+      bi.kind = it.kind;
+      bi.media_type = it.media_type;
+      bi.metadata = it.metadata;
+      if (it.sealed) {
+        if (sealed_to.empty()) {
+          ASSIGN_OR_RETURN(std::optional<HqKeys> hq, FieldVaultHq(vault.db()));
+          if (!hq) {
+            return VerifyFailed("item " + it.id + ": sealed content in a vault without HQ keys");
+          }
+          sealed_to = crypto::AgeRecipient::FromPublicKey(hq->identity_key).ToString();
+        }
+        bi.sealed = SealedItemRef{it.sealed->format, it.sealed->sha256, it.sealed->size, sealed_to};
+      }
+      m.items.push_back(std::move(bi));
     }
-  }
-  ASSIGN_OR_RETURN(m.timestamps, AddTimestamps(vault, export_seq, &small));
-  const std::string exporter_key_path = MinisignKeyPath(m.exporter, m.exporter_key_id);
-  if (!small.count(exporter_key_path)) {
-    return IoError("export: the exporter's key is not in the custody record it signs");
-  }
-  std::vector<std::string> age_to_list;
-  for (const auto& r : options.identities_to) age_to_list.push_back(r.ToString());
-  for (const auto& i : identities) {
-    IdentityRef ref = IdentityEntry(i, identity_key, age_to_list);
-    small[ref.Path()] = to_age ? i.age : i.sealed;
-    m.identities.push_back(std::move(ref));
-  }
-  for (const auto& r : replaced) {
-    small[RedactionPath(r.redacted)] = r.record;
-    m.redactions.push_back({r.redacted, r.original, crypto::Sha256Hex(r.record), r.event});
-  }
-  small[kReadmePath] = BundleReadme(m, exporter_key_path);
-  for (const auto& [path, data] : small) m.files.push_back({path, crypto::Sha256Hex(data), data.size()});
 
-  const std::string manifest = m.Serialize();
-  ASSIGN_OR_RETURN(std::string sig,
-                   crypto::MinisignSign(vault.actor_key(), AsBytes(manifest),
-                                        ManifestTrustedComment(m), ManifestUntrustedComment(m)));
-  small[kManifestPath] = manifest;
-  small[kManifestSigPath] = sig;
-  std::map<std::string, std::string> sums;
-  for (const auto& [path, data] : small) sums[path] = crypto::Sha256Hex(data);
-  for (const auto& it : m.items) sums[it.Path()] = it.sealed ? it.sealed->sha256 : it.id;
-  small[kSumsPath] = FormatSha256Sums(sums);
+    // Members other than items, by path; keys of every signer, merged across sections.
+    std::map<std::string, std::string> small;
+    for (size_t i = 0; i < sections.size(); ++i) {
+      ASSIGN_OR_RETURN(SectionFiles f, RenderSection(sections[i], &small));
+      if (i == 0) {
+        m.events = f.events;
+        m.created = f.last_time;
+        m.provenance = f.provenance;
+      } else {
+        m.received.push_back({SectionDir(sections[i].received_index), sections[i].origin,
+                              sections[i].log_key, sections[i].proofs.tree_size,
+                              sections[i].checkpoint_root, f.events});
+        m.provenance.insert(m.provenance.end(), f.provenance.begin(), f.provenance.end());
+      }
+    }
+    ASSIGN_OR_RETURN(m.timestamps, AddTimestamps(vault, export_seq, &small));
+    const std::string exporter_key_path = MinisignKeyPath(m.exporter, m.exporter_key_id);
+    if (!small.count(exporter_key_path)) {
+      return IoError("export: the exporter's key is not in the custody record it signs");
+    }
+    std::vector<std::string> age_to_list;
+    for (const auto& r : options.identities_to) age_to_list.push_back(r.ToString());
+    for (const auto& i : identities) {
+      IdentityRef ref = IdentityEntry(i, identity_key, age_to_list);
+      small[ref.Path()] = to_age ? i.age : i.sealed;
+      m.identities.push_back(std::move(ref));
+    }
+    for (const auto& r : replaced) {
+      small[RedactionPath(r.redacted)] = r.record;
+      m.redactions.push_back({r.redacted, r.original, crypto::Sha256Hex(r.record), r.event});
+    }
+    small[kReadmePath] = BundleReadme(m, exporter_key_path);
+    for (const auto& [path, data] : small) {
+      m.files.push_back({path, crypto::Sha256Hex(data), data.size()});
+    }
 
-  ExportResult r;
-  RETURN_IF_ERROR(WriteZip(vault, small, items, static_cast<int64_t>(std::time(nullptr)), sink,
-                           progress, &r.bytes));
-  r.export_event = export_seq;
-  r.checkpoint_size = m.checkpoint_size;
-  r.checkpoint_root = m.checkpoint_root;
-  r.item_ids = ids;
-  r.events = m.events.size();
-  r.received_sections = m.received.size();
-  for (const auto& i : identities) r.identities.push_back(i.pseudonym);
-  r.unseal_events = unseals;
-  r.received_identities_left = gathered.received_left;
-  for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
-  r.after_commit = std::move(after_commit);
-  return r;
+    const std::string manifest = m.Serialize();
+    ASSIGN_OR_RETURN(std::string sig,
+                     crypto::MinisignSign(vault.actor_key(), AsBytes(manifest),
+                                          ManifestTrustedComment(m), ManifestUntrustedComment(m)));
+    small[kManifestPath] = manifest;
+    small[kManifestSigPath] = sig;
+    std::map<std::string, std::string> sums;
+    for (const auto& [path, data] : small) sums[path] = crypto::Sha256Hex(data);
+    for (const auto& it : m.items) sums[it.Path()] = it.sealed ? it.sealed->sha256 : it.id;
+    small[kSumsPath] = FormatSha256Sums(sums);
+
+    ExportResult r;
+    RETURN_IF_ERROR(WriteZip(vault, small, items, static_cast<int64_t>(std::time(nullptr)), sink,
+                             progress, &r.bytes));
+    r.export_event = export_seq;
+    r.checkpoint_size = m.checkpoint_size;
+    r.checkpoint_root = m.checkpoint_root;
+    r.item_ids = ids;
+    r.events = m.events.size();
+    r.received_sections = m.received.size();
+    for (const auto& i : identities) r.identities.push_back(i.pseudonym);
+    r.unseal_events = unseals;
+    r.received_identities_left = gathered.received_left;
+    for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
+    return r;
+  }();
+  if (!written.ok()) {
+    const Status& e = written.status();
+    std::string hint = e.hint();
+    if (hint.empty()) hint = "fix the cause and export again (the log keeps both export events)";
+    return Status(e.code(),
+                  "export event " + std::to_string(export_seq) +
+                      " is on record, but its bundle was not written: " + e.message(),
+                  std::move(hint));
+  }
+  written->after_commit = std::move(after_commit);
+  return written;
 }
 
 }  // namespace amanat::vault

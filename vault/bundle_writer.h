@@ -64,9 +64,11 @@ struct ExportResult {
 // export), then writes the bundle to `sink`: manifest and its minisign signature, SHA256SUMS,
 // README.txt, keys, custody entries and proofs, every timestamp token recorded before the
 // export (timestamps/: the token, its certificates and the checkpoint it covers, with a
-// consistency proof from that checkpoint), and the items, each re-hashed as it is streamed. kVerifyFailed if stored content no longer matches its ID; the caller must then
-// discard what the sink received. The export event stays on record whatever happens after
-// it is committed.
+// consistency proof from that checkpoint), and the items, each re-hashed as it is streamed.
+// kVerifyFailed if stored content no longer matches its ID; the caller must then discard what
+// the sink received. The export event stays on record whatever happens after it is
+// committed, and a failure after that says so ("export event N is on record, but its bundle
+// was not written: ...", with the failure's code).
 // REQUIRES: no open transaction on vault.db().
 Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, const ByteSink& sink,
                                   const ProgressFn& progress);

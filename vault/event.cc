@@ -126,14 +126,22 @@ Status ReadEnvelope(ByteView entry, ParsedEntry& out) {
   RETURN_IF_ERROR(ReadMembers(r, {"payload", "payloadType", "signatures"}, "DSSE envelope",
                               [&](size_t i) -> Status {
     if (i == 0) {
-      std::string b64;
-      if (!r.String(&b64)) return Bad("payload is not base64");
+      // Base64 never needs an escape, so the payload is decoded from the entry's own bytes;
+      // a writer that escaped its '/' anyway gets the copy.
+      std::string_view b64;
+      std::string unescaped;
+      if (!r.RawString(&b64)) return Bad("payload is not base64");
+      if (b64.find('\\') != std::string_view::npos) {
+        JsonReader quoted(std::string_view(b64.data() - 1, b64.size() + 2));
+        if (!quoted.String(&unescaped)) return Bad("payload is not base64");
+        b64 = unescaped;
+      }
       size_t len = b64.size() / 4 * 3;
       if (!b64.empty() && b64.back() == '=') len -= b64[b64.size() - 2] == '=' ? 2 : 1;
-      out.pae = Pae(kDssePayloadType, {});
-      out.pae.resize(out.pae.size() - 2);  // "... 0 "
-      const std::string tail = std::to_string(len) + " ";
-      out.pae.insert(out.pae.end(), tail.begin(), tail.end());
+      // The PAE's head, "DSSEv1 <len> <type> <len> ", then the payload decoded after it.
+      const std::string head = "DSSEv1 " + std::to_string(sizeof(kDssePayloadType) - 1) + " " +
+                               kDssePayloadType + " " + std::to_string(len) + " ";
+      out.pae.assign(head.begin(), head.end());
       out.payload_offset = out.pae.size();
       if (!crypto::Base64DecodePublicAppend(b64, &out.pae)) return Bad("payload is not base64");
       return OkStatus();
@@ -145,13 +153,17 @@ Status ReadEnvelope(ByteView entry, ParsedEntry& out) {
       return OkStatus();
     }
     if (!r.BeginArray()) return Bad("signatures");
+    size_t count = 0;
+    Bytes sig;
+    std::string b64;
     while (r.NextElement()) {
-      if (out.signatures.size() == 4) return Bad("signatures");
-      EntrySignature es;
+      if (count == 4) return Bad("signatures");
+      // Reuses the entries a previous parse left (ParseEntryInto).
+      if (out.signatures.size() == count) out.signatures.emplace_back();
+      EntrySignature& es = out.signatures[count++];
       RETURN_IF_ERROR(ReadMembers(r, {"keyid", "sig"}, "signature entry", [&](size_t k) -> Status {
         if (k == 0) return ReadHex(r, 16, &es.key_id, "signature keyid");
-        std::string b64;
-        Bytes sig;
+        sig.clear();
         if (!r.String(&b64) || !crypto::Base64DecodePublicAppend(b64, &sig) ||
             sig.size() != es.sig.size()) {
           return Bad("signature is not 64 bytes of base64");
@@ -159,8 +171,8 @@ Status ReadEnvelope(ByteView entry, ParsedEntry& out) {
         std::copy(sig.begin(), sig.end(), es.sig.begin());
         return OkStatus();
       }));
-      out.signatures.push_back(std::move(es));
     }
+    out.signatures.resize(count);
     if (r.failed() || out.signatures.empty()) return Bad("signatures");
     return OkStatus();
   }));
@@ -257,11 +269,18 @@ Status ReadStatement(ByteView payload, Event& ev) {
 }  // namespace
 
 Result<ParsedEntry> ParseEntry(ByteView entry) {
-  if (entry.size() > kMaxEntryBytes) return Bad("larger than 1 MiB");
   ParsedEntry out;
-  RETURN_IF_ERROR(ReadEnvelope(entry, out));
-  RETURN_IF_ERROR(ReadStatement(out.payload(), out.event));
+  RETURN_IF_ERROR(ParseEntryInto(entry, out));
   return out;
+}
+
+Status ParseEntryInto(ByteView entry, ParsedEntry& out) {
+  if (entry.size() > kMaxEntryBytes) return Bad("larger than 1 MiB");
+  // Every member is required and read again; only the lists need emptying.
+  out.event.subjects.clear();
+  out.event.parents.clear();
+  RETURN_IF_ERROR(ReadEnvelope(entry, out));
+  return ReadStatement(out.payload(), out.event);
 }
 
 bool VerifyEntrySignature(const ParsedEntry& entry, const EntrySignature& sig,

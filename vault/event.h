@@ -86,6 +86,9 @@ Bytes SignEntry(const Event& event, const std::vector<const crypto::Ed25519KeyPa
 // Strict parse: bounded size, exact field set, types and formats. kVerifyFailed naming the
 // problem. Does not check signatures (the key history decides which key must have signed).
 Result<ParsedEntry> ParseEntry(ByteView entry);
+// The same, into `out`, whose strings and buffers it reuses: for a reader of many entries.
+// After a failure `out` holds part of the entry and must not be used.
+Status ParseEntryInto(ByteView entry, ParsedEntry& out);
 
 // True if `sig` is a valid signature over the entry's PAE by `pk`.
 bool VerifyEntrySignature(const ParsedEntry& entry, const EntrySignature& sig,

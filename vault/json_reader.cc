@@ -1,10 +1,25 @@
 #include "vault/json_reader.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace amanat::vault {
 namespace {
+
+// True if none of the 8 bytes at `p` ends or escapes a string or needs a UTF-8 check: no '"',
+// no '\\', no control character, nothing above 0x7F. Strings are mostly such bytes (base64
+// payloads, hex digests), and eight at a time is several times faster than one.
+bool EightPlainBytes(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  // Some byte of x is below n (n <= 0x80), for bytes below 0x80: the classic "hasless".
+  auto below = [&](uint64_t x, uint64_t n) { return (x - kOnes * n) & ~x & kHigh; };
+  const uint64_t quote = below(w ^ (kOnes * '"'), 1);
+  const uint64_t backslash = below(w ^ (kOnes * '\\'), 1);
+  return (quote | backslash | below(w, 0x20) | (w & kHigh)) == 0;
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -113,6 +128,14 @@ bool JsonReader::String(std::string* out) {
   return ReadString(out) || Fail();
 }
 
+bool JsonReader::RawString(std::string_view* raw) {
+  if (failed_ || !Peek('"')) return Fail();
+  const size_t start = pos_ + 1;
+  if (!ReadString(nullptr)) return Fail();
+  *raw = s_.substr(start, pos_ - 1 - start);
+  return true;
+}
+
 // At the opening quote. Appends the unescaped text to `out` unless it is null.
 bool JsonReader::ReadString(std::string* out) {
   ++pos_;
@@ -120,6 +143,10 @@ bool JsonReader::ReadString(std::string* out) {
     // The run of bytes that need no unescaping is copied in one go.
     size_t run = pos_;
     while (run < s_.size()) {
+      if (s_.size() - run >= 8 && EightPlainBytes(s_.data() + run)) {
+        run += 8;
+        continue;
+      }
       const auto c = static_cast<uint8_t>(s_[run]);
       if (c == '"' || c == '\\' || c < 0x20) break;
       if (c < 0x80) {

@@ -38,6 +38,11 @@ class JsonReader {
 
   // A string value, unescaped; its UTF-8 is checked.
   bool String(std::string* out);
+  // A string value, checked as String checks it, given as its text between the quotes with
+  // any escapes left as they are (`raw` points into the text read): for long values that
+  // seldom hold an escape, read without a copy. A value that holds a backslash must be
+  // unescaped (String, on a reader of the quoted text) before use.
+  bool RawString(std::string_view* raw);
   // A non-negative integer without sign, fraction or exponent that fits in 64 bits.
   bool Unsigned(uint64_t* out);
   // Any value, checked as strictly as the rest (including duplicate member names at every

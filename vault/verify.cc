@@ -97,7 +97,8 @@ class AnnouncedKeys {
 struct Slot {
   Bytes entry;
   std::string listed_action;  // the events table's action column
-  Result<ParsedEntry> parsed{IoError("not parsed")};
+  ParsedEntry parsed;  // reused from entry to entry (ParseEntryInto)
+  Status parse_status = IoError("not parsed");
   Digest entry_hash{};  // for the hash chain
   Digest leaf_hash{};   // for the Merkle tree
   std::vector<EarlyCheck> checks;  // one per signature
@@ -268,12 +269,12 @@ class VaultVerifier {
   // The part of checking an entry that depends on no other entry (any thread). Without
   // `check_now`, its signatures are left to the checks after the scan.
   void Examine(Slot& s, bool check_now) {
-    s.parsed = ParseEntry(s.entry);
+    s.parse_status = ParseEntryInto(s.entry, s.parsed);
     s.entry_hash = crypto::Sha256Of(s.entry);
     s.leaf_hash = crypto::LeafHash(s.entry);
     s.checks.clear();
-    if (!s.parsed.ok()) return;
-    const ParsedEntry& pe = *s.parsed;
+    if (!s.parse_status.ok()) return;
+    const ParsedEntry& pe = s.parsed;
     for (const auto& sig : pe.signatures) {
       EarlyCheck c;
       const crypto::Ed25519PublicKey* key = check_now ? announced_.Find(sig.key_id) : nullptr;
@@ -291,12 +292,12 @@ class VaultVerifier {
     auto name = [i] { return EventName(i); };
     const std::string this_hash = crypto::HexEncode(s.entry_hash);
     (void)tree_.AppendLeafHash(s.leaf_hash);
-    if (!s.parsed.ok()) {
-      Problem(name() + ": " + s.parsed.status().message());
+    if (!s.parse_status.ok()) {
+      Problem(name() + ": " + s.parse_status.message());
       previous_ = this_hash;
       return;
     }
-    const ParsedEntry& pe = *s.parsed;
+    const ParsedEntry& pe = s.parsed;
     const Event& ev = pe.event;
     if (ev.sequence != i) {
       Problem(name() + ": says it is event " + std::to_string(ev.sequence) + " (reordered?)");
@@ -328,7 +329,7 @@ class VaultVerifier {
   // Who was allowed to sign this entry, by the rules every reader of a log shares
   // (KeyHistory), then the grants and box keys that only a whole vault keeps.
   void ReplayKeys(size_t i, const Slot& s) {
-    const Event& ev = s.parsed->event;
+    const Event& ev = s.parsed.event;
     auto signers = history_.Apply(ev);
     if (!signers.ok()) {
       Problem(EventName(i) + ": " + signers.status().message());
@@ -367,7 +368,7 @@ class VaultVerifier {
 
   // The entry must carry exactly these keys' signatures, in this order.
   void ExpectSignatures(size_t i, const Slot& s, const std::vector<crypto::Ed25519PublicKey>& keys) {
-    const ParsedEntry& pe = *s.parsed;
+    const ParsedEntry& pe = s.parsed;
     if (pe.signatures.size() != keys.size()) {
       Problem(EventName(i) + ": has " + std::to_string(pe.signatures.size()) +
               " signatures, expected " + std::to_string(keys.size()));
@@ -376,7 +377,7 @@ class VaultVerifier {
     for (size_t k = 0; k < keys.size(); ++k) {
       const EntrySignature& sig = pe.signatures[k];
       const EarlyCheck& early = s.checks[k];
-      const std::string id = KeyId(keys[k]);
+      const std::string& id = KeyIdOf(keys[k]);
       if (sig.key_id != id) {
         Problem(EventName(i) + ": signed by key " + sig.key_id.substr(0, 8) + ", expected " +
                 id.substr(0, 8));
@@ -386,6 +387,13 @@ class VaultVerifier {
         late_checks_.push_back({i, pe.pae, sig.sig, keys[k]});
       }
     }
+  }
+
+  // KeyId, remembered: a log has few keys and many entries.
+  const std::string& KeyIdOf(const crypto::Ed25519PublicKey& key) {
+    auto [it, added] = key_ids_.try_emplace(key);
+    if (added) it->second = KeyId(key);
+    return it->second;
   }
 
   void BadSignature(size_t i, const crypto::Ed25519PublicKey& key) {
@@ -680,6 +688,7 @@ class VaultVerifier {
   json init_details_;  // the init event's details, once replayed
   std::map<std::string, std::set<std::string>> imported_identities_;  // by manifest SHA-256
   std::vector<LateCheck> late_checks_;
+  std::map<crypto::Ed25519PublicKey, std::string> key_ids_;  // KeyIdOf
   uint64_t defer_from_ = UINT64_MAX;  // DeferTail's first entry
   std::map<std::string, IngestRecord> first_ingest_;  // item → its first ingest
   bool seals_content_ = false;  // the init event says seal_content (docs/format/hq-keys.md)
