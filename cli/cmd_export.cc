@@ -69,8 +69,9 @@ Status RunExport(const ExportCliOptions& o, const GlobalOptions& g) {
   auto r = vault::ExportBundle(*v, eo, sink, [&](uint64_t done) { progress.Update(done); });
   progress.Finish();
   if (!r.ok()) return r.status();
-  if (age) RETURN_IF_ERROR(age->Finish());
-  RETURN_IF_ERROR(out.Commit());
+  Status finished = age ? age->Finish() : OkStatus();
+  if (finished.ok()) finished = out.Commit();
+  if (!finished.ok()) return vault::BundleNotWritten(r->export_event, finished);
   // Not carried, and said so: a record sealed to this vault's own key opens for no one else.
   if (const size_t left = r->received_identities_left.size(); left > 0) {
     Warn(std::to_string(left) + " witness identity record" + (left == 1 ? "" : "s") +

@@ -229,6 +229,15 @@ Status WriteZip(Vault& vault, const std::map<std::string, std::string>& small,
 
 }  // namespace
 
+Status BundleNotWritten(uint64_t export_event, const Status& cause) {
+  std::string hint = cause.hint();
+  if (hint.empty()) hint = "fix the cause and export again (the log keeps both export events)";
+  return Status(cause.code(),
+                "export event " + std::to_string(export_event) +
+                    " is on record, but its bundle was not written: " + cause.message(),
+                std::move(hint));
+}
+
 Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, const ByteSink& sink,
                                   const ProgressFn& progress) {
   if (options.items.empty()) return InvalidInput("export: no items given");
@@ -426,15 +435,7 @@ Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, co
     for (const auto& x : replaced) r.redacted.emplace_back(x.original, x.redacted);
     return r;
   }();
-  if (!written.ok()) {
-    const Status& e = written.status();
-    std::string hint = e.hint();
-    if (hint.empty()) hint = "fix the cause and export again (the log keeps both export events)";
-    return Status(e.code(),
-                  "export event " + std::to_string(export_seq) +
-                      " is on record, but its bundle was not written: " + e.message(),
-                  std::move(hint));
-  }
+  if (!written.ok()) return BundleNotWritten(export_seq, written.status());
   written->after_commit = std::move(after_commit);
   return written;
 }

@@ -73,6 +73,10 @@ struct ExportResult {
 Result<ExportResult> ExportBundle(Vault& vault, const ExportOptions& options, const ByteSink& sink,
                                   const ProgressFn& progress);
 
+// `cause`, for a failure to write or finish the bundle after its export event committed: the
+// same code, the message saying the event is on record.
+Status BundleNotWritten(uint64_t export_event, const Status& cause);
+
 }  // namespace amanat::vault
 
 #endif  // AMANAT_VAULT_BUNDLE_WRITER_H_
