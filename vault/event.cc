@@ -20,6 +20,12 @@ constexpr std::array<std::string_view, 20> kActions = {
 
 Status Bad(const std::string& what) { return VerifyFailed("malformed custody entry: " + what); }
 
+// The PAE up to its payload: "DSSEv1 <len> <type> <len> ".
+std::string PaeHead(std::string_view type, size_t payload_size) {
+  return "DSSEv1 " + std::to_string(type.size()) + " " + std::string(type) + " " +
+         std::to_string(payload_size) + " ";
+}
+
 }  // namespace
 
 bool IsKnownAction(std::string_view action) {
@@ -34,8 +40,7 @@ std::string KeyId(const crypto::Ed25519PublicKey& pk) {
 }
 
 Bytes Pae(std::string_view type, ByteView payload) {
-  std::string head = "DSSEv1 " + std::to_string(type.size()) + " " + std::string(type) + " " +
-                     std::to_string(payload.size()) + " ";
+  const std::string head = PaeHead(type, payload.size());
   Bytes out(head.begin(), head.end());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
@@ -138,9 +143,8 @@ Status ReadEnvelope(ByteView entry, ParsedEntry& out) {
       }
       size_t len = b64.size() / 4 * 3;
       if (!b64.empty() && b64.back() == '=') len -= b64[b64.size() - 2] == '=' ? 2 : 1;
-      // The PAE's head, "DSSEv1 <len> <type> <len> ", then the payload decoded after it.
-      const std::string head = "DSSEv1 " + std::to_string(sizeof(kDssePayloadType) - 1) + " " +
-                               kDssePayloadType + " " + std::to_string(len) + " ";
+      // The PAE's head, then the payload decoded after it.
+      const std::string head = PaeHead(kDssePayloadType, len);
       out.pae.assign(head.begin(), head.end());
       out.payload_offset = out.pae.size();
       if (!crypto::Base64DecodePublicAppend(b64, &out.pae)) return Bad("payload is not base64");
