@@ -227,7 +227,7 @@ TEST_F(Cli, KeySlotsHoldNoSecretInClear) {
   const std::string text = ReadFileBytes(vault() + "/keyslots.json");
   json j = json::parse(text, nullptr, false);
   ASSERT_TRUE(j.is_object());
-  EXPECT_EQ(j.value("format", ""), "amanat-keyslots/2");
+  EXPECT_EQ(j.value("format", ""), "amanat-keyslots/3");
   ASSERT_EQ(j["slots"].size(), 1u);
   EXPECT_EQ(j["slots"][0].value("custodian", ""), "alice");
   EXPECT_EQ(j["slots"][0]["kdf"].value("algorithm", ""), "argon2id13");

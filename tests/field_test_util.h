@@ -13,6 +13,7 @@
 #include "crypto/secret.h"
 #include "tests/cli_runner.h"
 #include "vault/db.h"
+#include "vault/keyslots.h"
 #include "vault/vault.h"
 
 namespace amanat::testing {
@@ -37,7 +38,10 @@ inline std::string DumpVaultDatabase(const std::string& dir, const std::string& 
   if (v == nullptr) return "";
   crypto::SecretBytes key = vault::DatabaseKey(v->vault_key());
   v.reset();
-  auto db = vault::Db::Open(dir + "/vault.db", key, vault::Db::Mode::kOpenExisting);
+  auto ks = vault::KeySlots::Load(dir + "/keyslots.json");
+  EXPECT_TRUE(ks.ok()) << ks.status().message();
+  if (!ks.ok()) return "";
+  auto db = vault::Db::Open(dir + "/vault.db", key, vault::Db::Mode::kOpenExisting, ks->db_page_size);
   EXPECT_TRUE(db.ok()) << db.status().message();
   if (!db.ok()) return "";
   std::string dump;

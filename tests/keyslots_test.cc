@@ -358,7 +358,7 @@ TEST_F(KeySlotsTest, SlotBoxKeyIsWrappedAndUnlocked) {
   ASSERT_TRUE(u.ok()) << u.status().message();
   ASSERT_TRUE(u->box_key.has_value());
   EXPECT_EQ(u->box_key->public_key(), *s.box_public_key);
-  EXPECT_EQ(Json()["format"], "amanat-keyslots/2");
+  EXPECT_EQ(Json()["format"], "amanat-keyslots/3");
 }
 
 TEST_F(KeySlotsTest, GivenBoxKeyIsKeptAcrossRewrap) {
@@ -406,8 +406,36 @@ TEST_F(KeySlotsTest, FormatOneSlotsWithoutBoxKeysStillParseAndUnlock) {
   auto g = SealIdentityGrant(parsed->slots[0], identity);
   ASSERT_FALSE(g.ok());
   EXPECT_NE(g.status().hint().find("passwd"), std::string::npos);
-  // Written back, the file is format 2.
-  EXPECT_NE(parsed->Serialize().find("amanat-keyslots/2"), std::string::npos);
+  // Written back, the file is format 3, with the page size such a vault has.
+  EXPECT_EQ(parsed->db_page_size, 4096);
+  EXPECT_NE(parsed->Serialize().find("amanat-keyslots/3"), std::string::npos);
+  EXPECT_EQ(json::parse(parsed->Serialize())["db_page_size"], 4096);
+}
+
+// Format 3 names vault.db's page size; a format 2 file (no such field) means 4096-byte pages,
+// as every vault had before.
+TEST_F(KeySlotsTest, PageSizeIsNamedInFormatThreeAndImpliedBefore) {
+  json j = Json();
+  EXPECT_EQ(j["format"], "amanat-keyslots/3");
+  for (int size : {512, 4096, 16384, 65536}) {
+    j["db_page_size"] = size;
+    auto parsed = KeySlots::Parse(j.dump());
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_EQ(parsed->db_page_size, size);
+  }
+  for (json bad : {json(0), json(1000), json(131072), json(-4096), json("4096"), json(4096.5)}) {
+    SCOPED_TRACE(bad.dump());
+    j["db_page_size"] = bad;
+    auto parsed = KeySlots::Parse(j.dump());
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_NE(parsed.status().message().find("db_page_size"), std::string::npos);
+  }
+  j.erase("db_page_size");
+  EXPECT_FALSE(KeySlots::Parse(j.dump()).ok()) << "format 3 without a page size";
+  j["format"] = "amanat-keyslots/2";
+  auto two = KeySlots::Parse(j.dump());
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_EQ(two->db_page_size, 4096);
 }
 
 TEST_F(KeySlotsTest, IdentityGrantOpensOnlyForItsSlotAndItsVault) {
@@ -475,7 +503,7 @@ TEST_F(KeySlotsTest, ParseChecksTheNewFields) {
   }
   {
     json j = Json();
-    j["format"] = "amanat-keyslots/3";
+    j["format"] = "amanat-keyslots/4";
     auto r = KeySlots::Parse(j.dump());
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.status().message().find("unknown format"), std::string::npos);

@@ -26,7 +26,8 @@ class SchemaTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Db Make(size_t migrations) {
-    auto db = Db::Open((dir_ / "vault.db").string(), key_, Db::Mode::kCreateNew);
+    auto db = Db::Open((dir_ / "vault.db").string(), key_, Db::Mode::kCreateNew,
+                       kCipherPageSize);
     EXPECT_TRUE(db.ok()) << db.status().message();
     Status s = TEST_CreateSchema(*db, migrations);
     EXPECT_TRUE(s.ok()) << s.message();

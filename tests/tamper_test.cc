@@ -18,6 +18,8 @@
 #include "crypto/encoding.h"
 #include "crypto/secret.h"
 #include "tests/cli_runner.h"
+#include "vault/db.h"
+#include "vault/keyslots.h"
 #include "vault/vault.h"
 
 namespace amanat::testing {
@@ -139,10 +141,14 @@ TEST_F(Tamper, FlippedByteInVaultDbIsDetected) {
     ASSERT_GT(nodes_root, 1);
   }
   const std::string original = ReadFileBytes(db);
-  const size_t pages = original.size() / 4096;
+  auto ks = vault::KeySlots::Load(vault() + "/keyslots.json");
+  ASSERT_TRUE(ks.ok()) << ks.status().message();
+  const size_t page = static_cast<size_t>(ks->db_page_size);
+  ASSERT_EQ(page, static_cast<size_t>(vault::kCipherPageSize));
+  const size_t pages = original.size() / page;
   ASSERT_GE(pages, 8u) << "the vault should span several pages";
-  ASSERT_EQ(original.size() % 4096, 0u);
-  auto in_page = [](int64_t page) { return static_cast<size_t>(page - 1) * 4096 + 2048; };
+  ASSERT_EQ(original.size() % page, 0u);
+  auto in_page = [page](int64_t n) { return static_cast<size_t>(n - 1) * page + page / 2; };
   struct Target {
     std::string what;
     size_t offset;
@@ -152,7 +158,7 @@ TEST_F(Tamper, FlippedByteInVaultDbIsDetected) {
       {"page 1, past the salt", 1000, true},
       {"the events table's root page", in_page(events_root), true},
       {"the merkle_nodes table's root page", in_page(nodes_root), true},
-      {"a middle page", (pages / 2) * 4096 + 2048, false},
+      {"a middle page", (pages / 2) * page + page / 2, false},
       {"the last page", original.size() - 100, false},
   };
   for (const Target& t : targets) {

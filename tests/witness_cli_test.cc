@@ -147,7 +147,7 @@ class WitnessCli : public CliTest {
 
 TEST_F(WitnessCli, InitMakesAnIdentityKeyHeldOnlyByTheFirstCustodian) {
   json ks = Keyslots();
-  EXPECT_EQ(ks["format"], "amanat-keyslots/2");
+  EXPECT_EQ(ks["format"], "amanat-keyslots/3");
   ASSERT_TRUE(ks.contains("identity_key"));
   for (const auto& s : ks["slots"]) {
     EXPECT_TRUE(s.contains("box_public_key")) << s["custodian"];

@@ -185,7 +185,15 @@ std::string Db::CipherVersion() {
   return st->ColumnText(0);
 }
 
-Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key, Mode mode) {
+bool ValidCipherPageSize(uint64_t size) {
+  return size >= 512 && size <= 65536 && (size & (size - 1)) == 0;
+}
+
+Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key, Mode mode,
+                    int page_size) {
+  if (!ValidCipherPageSize(static_cast<uint64_t>(page_size))) {
+    return InvalidInput("database page size " + std::to_string(page_size) + " is not one SQLCipher uses");
+  }
   if (raw_key.size() != 32) return InvalidInput("refusing to open vault.db without a 256-bit key");
 
   struct stat sb{};
@@ -230,8 +238,10 @@ Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key,
   }
 
   // Settings that must precede the first read (docs/format/vault.md).
-  RETURN_IF_ERROR(db.Exec("PRAGMA cipher_page_size = " + std::to_string(kCipherPageSize)));
+  RETURN_IF_ERROR(db.Exec("PRAGMA cipher_page_size = " + std::to_string(page_size)));
 
+  // Another command may be committing: wait for it, from the first read on.
+  sqlite3_busy_timeout(db.db_, 5000);
   // The first real read: fails with SQLITE_NOTADB when the key or the file is wrong.
   rc = sqlite3_exec(db.db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
@@ -241,7 +251,6 @@ Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key,
     return db.ErrorStatus(rc, path);
   }
 
-  sqlite3_busy_timeout(db.db_, 5000);
   RETURN_IF_ERROR(db.Exec(
       "PRAGMA temp_store = MEMORY;"
       "PRAGMA secure_delete = ON;"
@@ -283,6 +292,42 @@ Status Transaction::Commit() {
     committed_ = true;
   }
   return s;
+}
+
+// ---- ReadSnapshot ----
+
+Status ReadSnapshot::Start(Db& db) {
+  RETURN_IF_ERROR(db.Exec("BEGIN DEFERRED"));
+  // A deferred transaction takes its snapshot at its first read: take it now.
+  Status s = db.Exec("SELECT count(*) FROM sqlite_master");
+  if (!s.ok() && sqlite3_get_autocommit(db.handle()) == 0) (void)db.Exec("COMMIT");
+  return s;
+}
+
+Result<ReadSnapshot> ReadSnapshot::Begin(Db& db) {
+  RETURN_IF_ERROR(Start(db));
+  return ReadSnapshot(&db);
+}
+
+Status ReadSnapshot::Renew() {
+  Db* db = db_;
+  RETURN_IF_ERROR(End());
+  if (db == nullptr) return IoError("read snapshot already finished");
+  RETURN_IF_ERROR(Start(*db));
+  db_ = db;
+  return OkStatus();
+}
+
+ReadSnapshot::ReadSnapshot(ReadSnapshot&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+
+ReadSnapshot::~ReadSnapshot() { (void)End(); }
+
+Status ReadSnapshot::End() {
+  Db* db = std::exchange(db_, nullptr);
+  if (db == nullptr || sqlite3_get_autocommit(db->handle()) != 0) return OkStatus();
+  // Nothing was written, so COMMIT only releases the lock (and, unlike ROLLBACK, leaves any
+  // statement still open able to finish).
+  return db->Exec("COMMIT");
 }
 
 // ---- Savepoint ----

@@ -19,9 +19,14 @@
 
 namespace amanat::vault {
 
-// SQLCipher page size. 4096 instead of 3.x's 1024 (a quarter of the per-page encryption
-// and HMAC overhead for media). Documented in docs/format/vault.md.
-inline constexpr int kCipherPageSize = 4096;
+// SQLCipher page size of new vaults, which keyslots.json records (docs/format/vault.md). 16 KiB
+// instead of 3.x's 1024: SQLCipher encrypts, authenticates and writes each page on its own, so
+// on media the cost per page (a random IV, the HMAC's setup, one pwrite) is what large pages
+// save. Vaults whose keyslots.json names no size have 4096-byte pages.
+inline constexpr int kCipherPageSize = 16384;
+inline constexpr int kLegacyCipherPageSize = 4096;
+// The sizes SQLCipher 3 accepts: powers of two from 512 to 65536.
+bool ValidCipherPageSize(uint64_t size);
 
 class Stmt {
  public:
@@ -65,7 +70,9 @@ class Db {
   // Opens (or creates) the encrypted database at `path` with a 32-byte raw key.
   // kVerifyFailed/kInvalidInput when the file is not an Amanat vault database or the key does
   // not open it; kIoError when it cannot be read or created.
-  static Result<Db> Open(const std::string& path, const crypto::SecretBytes& raw_key, Mode mode);
+  // `page_size` is the vault's (KeySlots::db_page_size).
+  static Result<Db> Open(const std::string& path, const crypto::SecretBytes& raw_key, Mode mode,
+                         int page_size);
 
   Db() = default;
   ~Db();
@@ -105,6 +112,30 @@ class Transaction {
   explicit Transaction(Db* db) : db_(db) {}
   Db* db_ = nullptr;
   bool committed_ = false;
+};
+
+// A read transaction: every statement until End() (or the destructor) sees vault.db as one
+// commit left it. A command that writes meanwhile waits for it (the busy timeout), and past
+// that stops with "vault is locked by another process", having changed nothing.
+class ReadSnapshot {
+ public:
+  static Result<ReadSnapshot> Begin(Db& db);
+  ~ReadSnapshot();
+  ReadSnapshot(ReadSnapshot&& o) noexcept;
+  ReadSnapshot& operator=(ReadSnapshot&&) = delete;
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  // Ends the read. Where an error has already made SQLite end it (a damaged page, say), there
+  // is nothing left to end: that error was reported where it happened.
+  Status End();
+  // Ends this read and starts another. After SQLCipher finds a damaged page, every later
+  // statement of the same read fails ("SQL logic error"): a reader that reports the damage
+  // and goes on needs a new read, which may see commits made since.
+  Status Renew();
+
+ private:
+  explicit ReadSnapshot(Db* db) : db_(db) {}
+  static Status Start(Db& db);
+  Db* db_ = nullptr;
 };
 
 // SAVEPOINT inside a transaction; rolls back to it on destruction unless Release() succeeded.

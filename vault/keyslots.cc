@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
+#include "vault/db.h"
 #include "vault/fs.h"
 
 namespace amanat::vault {
@@ -99,7 +100,7 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
   if (j.is_discarded()) return BadKeyslots("not valid JSON");
   if (!j.is_object()) return BadKeyslots("not a JSON object");
   ASSIGN_OR_RETURN(std::string format, GetString(j, "format", "top"));
-  if (format != kKeySlotsFormat && format != kKeySlotsFormatV1) {
+  if (format != kKeySlotsFormat && format != kKeySlotsFormatV2 && format != kKeySlotsFormatV1) {
     return InvalidInput("keyslots.json has unknown format '" + format.substr(0, 40) + "'")
         .WithHint("this file was not written by this version of Amanat");
   }
@@ -111,6 +112,11 @@ Result<KeySlots> KeySlots::Parse(std::string_view text) {
   ASSIGN_OR_RETURN(ks.log_verifier_key, GetString(j, "log_key", "top"));
   ASSIGN_OR_RETURN(ks.db_salt, GetString(j, "db_salt", "top"));
   if (ks.db_salt.size() != 32 || !crypto::IsLowerHex(ks.db_salt)) return BadKeyslots("db_salt");
+  if (format == kKeySlotsFormat) {
+    ASSIGN_OR_RETURN(uint64_t page_size, GetU64(j, "db_page_size", "top"));
+    if (!ValidCipherPageSize(page_size)) return BadKeyslots("db_page_size");
+    ks.db_page_size = static_cast<int>(page_size);
+  }
   if (j.contains("identity_key")) {
     ASSIGN_OR_RETURN(ks.identity_key, GetB64<32>(j, "identity_key", "top"));
   }
@@ -204,7 +210,8 @@ std::string KeySlots::Serialize() const {
   }
   json j = {{"format", kKeySlotsFormat}, {"vault_id", vault_id},
             {"origin", origin},         {"log_key", log_verifier_key},
-            {"db_salt", db_salt},       {"slots", slots_json}};
+            {"db_salt", db_salt},       {"db_page_size", db_page_size},
+            {"slots", slots_json}};
   if (!revoked.empty()) j["revoked"] = revoked;
   if (identity_key) j["identity_key"] = crypto::Base64Encode(*identity_key);
   return j.dump(2) + "\n";

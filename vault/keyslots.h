@@ -22,8 +22,10 @@
 
 namespace amanat::vault {
 
-// Written by this version. Format 1 (no box keys, no identity key) is still read.
-inline constexpr char kKeySlotsFormat[] = "amanat-keyslots/2";
+// Written by this version. Formats 2 (no db_page_size: 4096-byte pages) and 1 (nor box keys,
+// nor an identity key) are still read.
+inline constexpr char kKeySlotsFormat[] = "amanat-keyslots/3";
+inline constexpr char kKeySlotsFormatV2[] = "amanat-keyslots/2";
 inline constexpr char kKeySlotsFormatV1[] = "amanat-keyslots/1";
 
 struct WrappedSecret {
@@ -64,6 +66,7 @@ struct KeySlots {
   std::string origin;             // checkpoint origin and log key name
   std::string log_verifier_key;   // C2SP note verifier key of the log
   std::string db_salt;            // hex of vault.db's first 16 bytes: pairs the two files
+  int db_page_size = 4096;        // vault.db's SQLCipher page size (4096 before format 3)
   // The vault's X25519 identity public key (witness records are sealed to it); a copy of the
   // one in vault.db, here so that it can be read without unlocking. Absent in format 1.
   std::optional<crypto::BoxPublicKey> identity_key;

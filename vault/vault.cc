@@ -158,7 +158,9 @@ Status InitInto(const VaultPaths& paths, const InitOptions& options,
   }
   ks.identity_key = identity_pk;
   const char* grants = options.hq ? "" : "unseal";
-  ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(vault_key), Db::Mode::kCreateNew));
+  ks.db_page_size = kCipherPageSize;
+  ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(vault_key), Db::Mode::kCreateNew,
+                                   ks.db_page_size));
   std::string checkpoint;
   {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
@@ -327,7 +329,8 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& dir, const std::st
     }
   }
   if (!unlocked.ok()) return unlocked.status();
-  ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(unlocked->vault_key), Db::Mode::kOpenExisting));
+  ASSIGN_OR_RETURN(Db db, Db::Open(paths.db, DatabaseKey(unlocked->vault_key),
+                                   Db::Mode::kOpenExisting, ks.db_page_size));
   RETURN_IF_ERROR(CheckSchema(db));
   // The database names its vault: a keyslots.json from elsewhere that happens to unlock
   // (copied salt) is still caught here.

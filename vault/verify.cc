@@ -122,7 +122,8 @@ struct IngestRecord {
 
 class VaultVerifier {
  public:
-  VaultVerifier(Vault& v, const VerifyOptions& o) : v_(v), o_(o), announced_(o.early_keys) {}
+  VaultVerifier(Vault& v, const VerifyOptions& o, ReadSnapshot& snapshot)
+      : v_(v), o_(o), snapshot_(snapshot), announced_(o.early_keys) {}
 
   Result<VerifyReport> Run() {
     // Reading every page of the database (SQLCipher checks each page's HMAC) costs as much as
@@ -191,7 +192,7 @@ class VaultVerifier {
       auto row = st.Step();
       if (!row.ok()) {
         Problem("vault.db: " + row.status().message());
-        return OkStatus();
+        return snapshot_.Renew();
       }
       if (!*row) break;
       std::string line = st.ColumnText(0);
@@ -519,11 +520,17 @@ class VaultVerifier {
         // the check above ties to the signed event.
         Status s = ExtractSealedItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
         ++report_.items_sealed_checked;
-        if (!s.ok()) Problem(s.message());
+        if (!s.ok()) {
+          Problem(s.message());
+          RETURN_IF_ERROR(snapshot_.Renew());
+        }
       } else if (o_.full) {
         Status s = ExtractItem(v_, item, [](ByteView) { return OkStatus(); }, nullptr);
         ++report_.items_rehashed;
-        if (!s.ok()) Problem(s.message());
+        if (!s.ok()) {
+          Problem(s.message());
+          RETURN_IF_ERROR(snapshot_.Renew());
+        }
       }
     }
     // Every item an event names must be here.
@@ -678,6 +685,7 @@ class VaultVerifier {
 
   Vault& v_;
   const VerifyOptions& o_;
+  ReadSnapshot& snapshot_;  // renewed only after a damaged page was reported
   VerifyReport report_;
   std::vector<Slot> slots_;  // entry i is in slots_[i % size] while it is scanned
   AnnouncedKeys announced_;
@@ -706,7 +714,11 @@ Result<VerifyReport> VerifyVault(Vault& vault, const VerifyOptions& options) {
   // A signed entry whose details hold a value of an unexpected type must be reported, not
   // crash the verifier (nlohmann's typed accessors throw).
   try {
-    return VaultVerifier(vault, options).Run();
+    // One snapshot: a command that commits while this runs cannot look like tampering.
+    ASSIGN_OR_RETURN(ReadSnapshot snapshot, ReadSnapshot::Begin(vault.db()));
+    ASSIGN_OR_RETURN(VerifyReport report, VaultVerifier(vault, options, snapshot).Run());
+    RETURN_IF_ERROR(snapshot.End());
+    return report;
   } catch (const nlohmann::json::exception&) {
     return VerifyFailed("custody log: an entry's details hold a value of the wrong type; the log "
                         "was not written by Amanat or was altered");
