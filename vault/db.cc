@@ -168,6 +168,8 @@ Status Db::Exec(std::string_view sql) {
   return OkStatus();
 }
 
+Status Db::SetCacheKiB(int kib) { return Exec("PRAGMA cache_size = -" + std::to_string(kib)); }
+
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* st = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
@@ -256,11 +258,9 @@ Result<Db> Db::Open(const std::string& path, const crypto::SecretBytes& raw_key,
       "PRAGMA secure_delete = ON;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA recursive_triggers = ON;"
-      // SQLite's default 2 MiB page cache, stated: peak memory on multi-GB media is the
-      // budget that matters (tests/memory/flat_memory.sh).
-      "PRAGMA cache_size = -2000;"
       "PRAGMA journal_mode = DELETE;"
       "PRAGMA synchronous = FULL;"));
+  RETURN_IF_ERROR(db.SetCacheKiB(kCacheKiB));
   if (mode == Mode::kCreateNew) ::chmod(path.c_str(), 0600);
   return db;
 }

@@ -25,6 +25,12 @@ namespace amanat::vault {
 // save. Vaults whose keyslots.json names no size have 4096-byte pages.
 inline constexpr int kCipherPageSize = 16384;
 inline constexpr int kLegacyCipherPageSize = 4096;
+// SQLite's page cache per connection, in KiB. Appending to the log updates the subject index
+// at one random place per event: with 2 MiB (SQLite's default) most of those pages are read
+// and decrypted again at every batch. Peak memory on multi-GB media stays within its budget
+// (tests/memory/flat_memory.sh); verify, which reads each page once, holds less (kScanCacheKiB).
+inline constexpr int kCacheKiB = 8000;
+inline constexpr int kScanCacheKiB = 2000;
 // The sizes SQLCipher 3 accepts: powers of two from 512 to 65536.
 bool ValidCipherPageSize(uint64_t size);
 
@@ -82,6 +88,8 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   Status Exec(std::string_view sql);
+  // PRAGMA cache_size, in KiB.
+  Status SetCacheKiB(int kib);
   Result<Stmt> Prepare(std::string_view sql);
   int64_t LastInsertRowid() const;
   // The cipher and SQLite versions of the linked library, e.g. "3.4.1" and "3.15.2".
