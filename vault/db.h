@@ -24,7 +24,6 @@ namespace amanat::vault {
 // on media the cost per page (a random IV, the HMAC's setup, one pwrite) is what large pages
 // save. Vaults whose keyslots.json names no size have 4096-byte pages.
 inline constexpr int kCipherPageSize = 16384;
-inline constexpr int kLegacyCipherPageSize = 4096;
 // SQLite's page cache per connection, in KiB. Appending to the log updates the subject index
 // at one random place per event: with 2 MiB (SQLite's default) most of those pages are read
 // and decrypted again at every batch. Peak memory on multi-GB media stays within its budget
