@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "crypto/encoding.h"
 #include "tests/cli_runner.h"
 
 namespace amanat::testing {
@@ -112,12 +113,7 @@ TEST_F(SqlcipherShell, AVaultWithTheOldPageSizeStillOpensVerifiesAndGrows) {
   const std::string bytes = ReadFileBytes(legacy);
   ASSERT_GT(bytes.size(), 16u);
   ASSERT_EQ(bytes.size() % 4096, 0u);
-  std::string salt;
-  for (size_t i = 0; i < 16; ++i) {
-    static const char kHex[] = "0123456789abcdef";
-    salt += kHex[static_cast<uint8_t>(bytes[i]) >> 4];
-    salt += kHex[static_cast<uint8_t>(bytes[i]) & 0xf];
-  }
+  const std::string salt = crypto::HexEncode(AsBytes(std::string_view(bytes).substr(0, 16)));
   json ks = KeySlotsJson();
   ks["format"] = "amanat-keyslots/2";
   ks.erase("db_page_size");
